@@ -1,0 +1,209 @@
+#include "skiff/base/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "skiff/base/error.h"
+#include "skiff/base/unique_fd.h"
+
+namespace skiff {
+
+namespace {
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+  explicit operator bool() const { return read.valid() || write.valid(); }
+};
+
+Pipe make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) < 0) {
+    throw_errno("pipe");
+  }
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+std::vector<char*> to_argv(const std::vector<std::string>& items) {
+  std::vector<char*> out;
+  out.reserve(items.size() + 1);
+  for (const auto& s : items) {
+    out.push_back(const_cast<char*>(s.c_str()));
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+std::string SubprocessResult::describe() const {
+  if (timed_out) {
+    return "timed out";
+  }
+  if (signal != 0) {
+    return "killed by signal " + std::to_string(signal);
+  }
+  return "exit status " + std::to_string(exit_code);
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      throw_errno("waitpid " + std::to_string(pid));
+    }
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return WEXITSTATUS(status);
+}
+
+SubprocessResult run_subprocess(const SubprocessOptions& options) {
+  if (options.args.empty()) {
+    throw Error("run_subprocess: no arguments");
+  }
+  Pipe in;
+  Pipe out;
+  Pipe err;
+  if (options.input) {
+    in = make_pipe();
+  }
+  if (options.capture_stdout) {
+    out = make_pipe();
+  }
+  if (options.capture_stderr) {
+    err = make_pipe();
+  }
+  auto argv = to_argv(options.args);
+  std::vector<char*> envp;
+  if (options.env) {
+    envp = to_argv(*options.env);
+  }
+  const std::string& program = options.path.empty() ? options.args[0] : options.path;
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    throw_errno("fork for " + program);
+  }
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    ::dup2(in ? in.read.get() : devnull, 0);
+    ::dup2(out ? out.write.get() : STDOUT_FILENO, 1);
+    ::dup2(err ? err.write.get() : STDERR_FILENO, 2);
+    ::signal(SIGPIPE, SIG_DFL);
+    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) < 0) {
+      ::dprintf(2, "chdir %s: %s\n", options.cwd.c_str(), strerror(errno));
+      ::_exit(127);
+    }
+    if (options.path.empty()) {
+      if (options.env) {
+        ::execvpe(program.c_str(), argv.data(), envp.data());
+      } else {
+        ::execvp(program.c_str(), argv.data());
+      }
+    } else {
+      ::execve(program.c_str(), argv.data(), options.env ? envp.data() : environ);
+    }
+    ::dprintf(2, "exec %s: %s\n", program.c_str(), strerror(errno));
+    ::_exit(127);
+  }
+  in.read.reset();
+  out.write.reset();
+  err.write.reset();
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+
+  SubprocessResult result;
+  std::string_view pending = options.input ? std::string_view(*options.input) : std::string_view();
+  if (in && pending.empty()) {
+    in.write.reset();
+  }
+  if (in) {
+    ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
+  }
+  auto deadline = options.timeout ? std::chrono::steady_clock::now() + *options.timeout
+                                  : std::chrono::steady_clock::time_point::max();
+  while (out || err || in) {
+    std::vector<pollfd> fds;
+    if (out) {
+      fds.push_back({out.read.get(), POLLIN, 0});
+    }
+    if (err) {
+      fds.push_back({err.read.get(), POLLIN, 0});
+    }
+    if (in) {
+      fds.push_back({in.write.get(), POLLOUT, 0});
+    }
+    int wait_ms = -1;
+    if (options.timeout) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
+    }
+    int n = ::poll(fds.data(), fds.size(), wait_ms);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n == 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    for (const auto& p : fds) {
+      if (p.revents == 0) {
+        continue;
+      }
+      if (in && p.fd == in.write.get()) {
+        ssize_t w = ::write(p.fd, pending.data(), pending.size());
+        if (w > 0) {
+          pending.remove_prefix(static_cast<size_t>(w));
+        }
+        if (w < 0 && errno != EAGAIN && errno != EINTR) {
+          pending = {};
+        }
+        if (pending.empty()) {
+          in.write.reset();
+        }
+        continue;
+      }
+      char buf[8192];
+      ssize_t r = ::read(p.fd, buf, sizeof buf);
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+        continue;
+      }
+      bool is_out = out && p.fd == out.read.get();
+      if (r <= 0) {
+        (is_out ? out.read : err.read).reset();
+        continue;
+      }
+      (is_out ? result.out : result.err).append(buf, static_cast<size_t>(r));
+    }
+  }
+  if (!result.timed_out && options.timeout && pidfd) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{pidfd.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count()))) == 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      throw_errno("waitpid " + program);
+    }
+  }
+  if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  } else {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  return result;
+}
+
+}  // namespace skiff

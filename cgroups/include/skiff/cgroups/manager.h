@@ -1,0 +1,76 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "skiff/cgroups/resources.h"
+
+namespace skiff::cgroups {
+
+// How this host mounts cgroups.
+enum class Mode {
+  v1,      // v1 controllers under /sys/fs/cgroup/<controller>
+  hybrid,  // v1 controllers plus a cgroup2 mount at /sys/fs/cgroup/unified
+  v2,      // one cgroup2 hierarchy at /sys/fs/cgroup
+};
+Mode detect_mode();
+std::string_view mode_name(Mode mode);
+
+struct ManagerConfig {
+  // linux.cgroupsPath. Absolute: below each hierarchy's root. Relative, or empty (then the
+  // container id is used): below the calling process's own cgroup in each hierarchy.
+  std::string cgroups_path;
+  std::string container_id;
+  // Rootless callers without a delegated cgroup get a warning and no cgroup instead of an error.
+  bool rootless = false;
+};
+
+struct Stats {
+  uint64_t memory_usage = 0;      // bytes
+  uint64_t memory_limit = 0;      // bytes; 0 when unlimited
+  uint64_t cpu_usage_nanos = 0;   // total CPU time
+  uint64_t pids_current = 0;
+};
+
+// One container's cgroup, across every hierarchy the host has.
+class Manager {
+ public:
+  virtual ~Manager() = default;
+
+  // Creates the cgroup directories (and their parents); existing ones are reused.
+  virtual void create() = 0;
+  // Moves pid into the cgroup (every hierarchy).
+  virtual void add_process(pid_t pid) = 0;
+  // Writes the resource limits into the cgroup files.
+  virtual void apply(const Resources& resources) = 0;
+  virtual void freeze() = 0;
+  virtual void thaw() = 0;
+  [[nodiscard]] virtual bool frozen() const = 0;
+  // Every process in the cgroup and its descendants.
+  [[nodiscard]] virtual std::vector<pid_t> pids() const = 0;
+  // Sends signal to every process in the cgroup; with SIGKILL, waits until they are gone.
+  virtual void kill_all(int signal) = 0;
+  // Removes the cgroup directories (children first). Missing directories are fine.
+  virtual void destroy() = 0;
+  [[nodiscard]] virtual Stats stats() const = 0;
+  // False when a rootless caller had no delegated cgroup: everything above is then a no-op.
+  [[nodiscard]] virtual bool enabled() const = 0;
+  // The directory of this cgroup in one hierarchy: a v1 controller name ("memory"), or
+  // "unified" for the cgroup2 hierarchy (v2 and hybrid). Empty when the host has none.
+  [[nodiscard]] virtual std::string directory(std::string_view hierarchy) const = 0;
+  // The resolved paths, to be stored in the container's state and given to load_manager.
+  [[nodiscard]] virtual boost::json::value save() const = 0;
+};
+
+// A manager for a new container: resolves the paths now, against the caller's own cgroups.
+std::unique_ptr<Manager> make_manager(const ManagerConfig& config);
+// The manager of an existing container, from what save() returned.
+std::unique_ptr<Manager> load_manager(const boost::json::value& saved);
+
+}  // namespace skiff::cgroups

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every package skiff needs to build, test and benchmark, on Debian 12.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential g++ cmake ninja-build pkg-config git
+  clang-format clang-tidy
+  # libraries
+  libseccomp-dev libcap-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  # test and bench fixtures and peers
+  busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine
+  passwd sudo tmux
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}"
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
