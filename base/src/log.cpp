@@ -4,9 +4,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <ctime>
 
+#include "skiff/base/clock.h"
 #include "skiff/base/error.h"
 #include "skiff/base/unique_fd.h"
 
@@ -39,21 +38,9 @@ const char* level_name(Level level) {
   return "info";
 }
 
-std::string timestamp() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%09lldZ", static_cast<long long>(nanos));
-  return buf;
-}
-
 std::string render(Format format, Level level, std::string_view message) {
   if (format == Format::json) {
-    boost::json::object line{{"level", level_name(level)}, {"msg", message}, {"time", timestamp()}};
+    boost::json::object line{{"level", level_name(level)}, {"msg", message}, {"time", now_rfc3339()}};
     return boost::json::serialize(line) + "\n";
   }
   return std::string(level_name(level)) + ": " + std::string(message) + "\n";

@@ -60,8 +60,11 @@ SeccompProgram compile_seccomp_cached(const Seccomp& seccomp, const std::string&
 // ("load seccomp filter: EACCES ...") on failure. Call after no_new_privs, or with CAP_SYS_ADMIN.
 int load_seccomp(const SeccompProgram& program);
 
-// Sends the listener fd to the seccomp agent at listener_path with the container state JSON,
-// as runtime-spec's "seccomp notify" section describes (SCM_RIGHTS, one message).
-void send_seccomp_listener(int listener_fd, const std::string& listener_path, const std::string& state_json);
+// Sends the listener fd to the seccomp agent at listener_path, as runtime-spec's "seccomp notify"
+// section describes: one connection carrying the containerProcessState JSON with the fd in
+// SCM_RIGHTS. state_json is the container's state object; its ociVersion and pid are repeated at
+// the top level, and metadata is linux.seccomp.listenerMetadata.
+void send_seccomp_listener(int listener_fd, const std::string& listener_path, const std::string& metadata,
+                           const std::string& state_json);
 
 }  // namespace skiff::runtime

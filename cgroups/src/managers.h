@@ -1,0 +1,103 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "skiff/base/error.h"
+#include "skiff/cgroups/manager.h"
+#include "skiff/cgroups/translate.h"
+
+namespace skiff::cgroups {
+
+// Hierarchy key -> cgroup directory.
+using DirMap = std::map<std::string, std::string, std::less<>>;
+
+// The cgroup v1 driver, also for hybrid hosts: one directory per mounted v1 hierarchy (each
+// controller, and name=systemd so that the host's systemd tracks the container as its own), plus
+// the cgroup2 directory on a hybrid host, used for the controllers v1 lacks there (hugetlb).
+class V1Manager final : public Manager {
+ public:
+  // dirs maps hierarchy keys ("cpu", "cpuacct", "name=systemd", "unified") to directories;
+  // co-mounted controllers share one. unified_base is the cgroup2 directory from which
+  // controllers may be enabled down to dirs["unified"] (the caller's own cgroup, or the root).
+  V1Manager(Mode mode, DirMap dirs, std::string unified_base, bool rootless, bool enabled);
+
+  void create() override;
+  void add_process(pid_t pid) override;
+  void apply(const Resources& resources) override;
+  void freeze() override;
+  void thaw() override;
+  [[nodiscard]] bool frozen() const override;
+  [[nodiscard]] std::vector<pid_t> pids() const override;
+  void kill_all(int signal) override;
+  void destroy() override;
+  [[nodiscard]] Stats stats() const override;
+  [[nodiscard]] bool enabled() const override { return enabled_; }
+  [[nodiscard]] std::string directory(std::string_view hierarchy) const override;
+  [[nodiscard]] boost::json::value save() const override;
+
+ private:
+  [[nodiscard]] const std::string* find_dir(std::string_view hierarchy) const;
+  [[nodiscard]] std::vector<std::string> unique_dirs() const;
+  [[nodiscard]] const std::string& procs_dir() const;
+  void write(const FileWrite& w) const;
+  void enable_unified_controllers(const std::vector<FileWrite>& writes) const;
+
+  Mode mode_;
+  DirMap dirs_;
+  std::string unified_base_;
+  bool rootless_;
+  bool enabled_;
+};
+
+// The cgroup v2 driver: one directory in the unified hierarchy.
+class V2Manager final : public Manager {
+ public:
+  // base is where create() starts enabling controllers down to dir's parent: the caller's own
+  // cgroup for a relative cgroupsPath, the hierarchy's root for an absolute one.
+  V2Manager(std::string dir, std::string base, bool rootless, bool enabled);
+
+  void create() override;
+  void add_process(pid_t pid) override;
+  void apply(const Resources& resources) override;
+  void freeze() override;
+  void thaw() override;
+  [[nodiscard]] bool frozen() const override;
+  [[nodiscard]] std::vector<pid_t> pids() const override;
+  void kill_all(int signal) override;
+  void destroy() override;
+  [[nodiscard]] Stats stats() const override;
+  [[nodiscard]] bool enabled() const override { return enabled_; }
+  [[nodiscard]] std::string directory(std::string_view hierarchy) const override;
+  [[nodiscard]] boost::json::value save() const override;
+
+ private:
+  std::string dir_;
+  std::string base_;
+  bool rootless_;
+  bool enabled_;
+};
+
+// Helpers both drivers share (manager.cpp).
+namespace detail {
+
+// How long freezing, and dying after SIGKILL, may take before we give up.
+constexpr std::chrono::seconds kSettleTimeout{5};
+
+// True, after logging the rootless warning, when e says the caller may not make cgroups at path.
+bool rootless_skip(const Error& e, const std::string& path);
+// With memory.checkBeforeUpdate, refuses a memory limit below the cgroup's current usage.
+void check_memory_usage(const Resources& resources, const std::function<uint64_t()>& usage);
+// runc's way to signal a whole cgroup: freeze it (so that nothing forks past the list), signal
+// every process, thaw; with SIGKILL, wait until the cgroup is empty. where names it in errors.
+void signal_all(Manager& manager, int signal, bool can_freeze, const std::string& where);
+void wait_until_empty(const Manager& manager, const std::string& where);
+// The state save() writes and load_manager() reads.
+boost::json::value save_state(Mode mode, const DirMap& dirs, const std::string& unified_base, bool rootless,
+                              bool enabled);
+
+}  // namespace detail
+
+}  // namespace skiff::cgroups
