@@ -40,6 +40,25 @@ std::vector<char*> to_argv(const std::vector<std::string>& items) {
   return out;
 }
 
+// Reads what is there from one of the output pipes; false once it is at its end or empty.
+bool read_some(int fd, Pipe& out, Pipe& err, SubprocessResult& result) {
+  char buf[8192];
+  ssize_t r = ::read(fd, buf, sizeof buf);
+  if (r < 0 && errno == EINTR) {
+    return true;
+  }
+  bool is_out = out && fd == out.read.get();
+  if (r < 0 && errno == EAGAIN) {
+    return false;
+  }
+  if (r <= 0) {
+    (is_out ? out.read : err.read).reset();
+    return false;
+  }
+  (is_out ? result.out : result.err).append(buf, static_cast<size_t>(r));
+  return true;
+}
+
 }  // namespace
 
 std::string SubprocessResult::describe() const {
@@ -129,7 +148,10 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
   }
   auto deadline = options.timeout ? std::chrono::steady_clock::now() + *options.timeout
                                   : std::chrono::steady_clock::time_point::max();
-  while (out || err || in) {
+  // Reads until the child exits, then drains what is buffered: a grandchild that keeps the
+  // pipes open (a daemon, a container's process) must not hold the caller.
+  bool exited = false;
+  while (!exited && (out || err || in || pidfd)) {
     std::vector<pollfd> fds;
     if (out) {
       fds.push_back({out.read.get(), POLLIN, 0});
@@ -139,6 +161,9 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
     }
     if (in) {
       fds.push_back({in.write.get(), POLLOUT, 0});
+    }
+    if (pidfd) {
+      fds.push_back({pidfd.get(), POLLIN, 0});
     }
     int wait_ms = -1;
     if (options.timeout) {
@@ -158,6 +183,10 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
       if (p.revents == 0) {
         continue;
       }
+      if (pidfd && p.fd == pidfd.get()) {
+        exited = true;
+        continue;
+      }
       if (in && p.fd == in.write.get()) {
         ssize_t w = ::write(p.fd, pending.data(), pending.size());
         if (w > 0) {
@@ -171,17 +200,16 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
         }
         continue;
       }
-      char buf[8192];
-      ssize_t r = ::read(p.fd, buf, sizeof buf);
-      if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
-        continue;
+      read_some(p.fd, out, err, result);
+    }
+  }
+  if (exited) {
+    for (Pipe* pipe : {&out, &err}) {
+      if (pipe->read) {
+        ::fcntl(pipe->read.get(), F_SETFL, O_NONBLOCK);
+        while (pipe->read && read_some(pipe->read.get(), out, err, result)) {
+        }
       }
-      bool is_out = out && p.fd == out.read.get();
-      if (r <= 0) {
-        (is_out ? out.read : err.read).reset();
-        continue;
-      }
-      (is_out ? result.out : result.err).append(buf, static_cast<size_t>(r));
     }
   }
   if (!result.timed_out && options.timeout && pidfd) {

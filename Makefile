@@ -1,0 +1,54 @@
+# skiff: the top-level entry points. CMake + Ninja do the building; this file only sequences.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+PREFIX ?= /usr/local
+CTEST = ctest --test-dir $(BUILD_DIR) --output-on-failure
+
+.PHONY: all deps configure build test test-unit test-integration test-rootless test-vm bench install clean format lint
+
+all: build
+
+# Installs every build and test dependency (apt), only what is missing.
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_INSTALL_PREFIX=$(PREFIX); \
+	fi
+
+build: configure
+	cmake --build $(BUILD_DIR)
+
+# Every test layer this machine can run, in one ctest run; layers it cannot run are named.
+test: build
+	@scripts/report-missing-layers.sh
+	$(CTEST)
+	@scripts/report-missing-layers.sh
+
+test-unit: build
+	$(CTEST) -L unit
+
+test-integration: build
+	$(CTEST) -L integration
+
+test-rootless: build
+	$(CTEST) -L rootless
+
+test-vm: build
+	@scripts/report-missing-layers.sh vm
+
+bench: build
+	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
+
+install: build
+	cmake --install $(BUILD_DIR)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+lint: configure
+	git ls-files '*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,204 @@
+#include "test_support.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+
+#include "skiff/base/error.h"
+#include "skiff/base/file.h"
+#include "skiff/base/json.h"
+#include "skiff/base/subprocess.h"
+
+namespace skiff::testing {
+
+std::string runtime_path() {
+  const char* path = std::getenv("SKIFF_RUNTIME");
+  if (path == nullptr || *path == '\0') {
+    throw Error("SKIFF_RUNTIME is not set: run the tests through ctest, or set it to the skiff-runtime binary");
+  }
+  return path;
+}
+
+TempDir::TempDir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    throw_errno("mkdtemp " + pattern);
+  }
+  path_ = buf.data();
+  ::chmod(path_.c_str(), 0755);
+}
+
+TempDir::~TempDir() {
+  // Mounts below the directory (a failed test's leftovers) are detached before removal.
+  std::string mounts = read_file("/proc/self/mountinfo");
+  size_t pos = 0;
+  std::vector<std::string> below;
+  while (pos < mounts.size()) {
+    size_t end = mounts.find('\n', pos);
+    std::string line = mounts.substr(pos, end - pos);
+    pos = end == std::string::npos ? mounts.size() : end + 1;
+    size_t start = 0;
+    for (int field = 0; field < 4 && start != std::string::npos; ++field) {
+      start = line.find(' ', start + 1);
+    }
+    if (start == std::string::npos) {
+      continue;
+    }
+    std::string point = line.substr(start + 1, line.find(' ', start + 1) - start - 1);
+    if (point.rfind(path_ + "/", 0) == 0) {
+      below.push_back(point);
+    }
+  }
+  for (auto it = below.rbegin(); it != below.rend(); ++it) {
+    ::umount2(it->c_str(), MNT_DETACH);
+  }
+  try {
+    remove_all(path_);
+  } catch (const std::exception&) {
+  }
+}
+
+Bundle::Bundle() : dir_("skiff-bundle-") {
+  std::string bin = rootfs() + "/bin";
+  mkdir_all(bin);
+  SubprocessOptions copy;
+  copy.args = {"cp", "/bin/busybox", bin + "/busybox"};
+  if (!run_subprocess(copy).ok()) {
+    throw Error("copy /bin/busybox into the test rootfs (is busybox-static installed?)");
+  }
+  SubprocessOptions list;
+  list.args = {"/bin/busybox", "--list"};
+  for (const auto& applet : [&] {
+         std::vector<std::string> out;
+         std::string text = run_subprocess(list).out;
+         size_t pos = 0;
+         while (pos < text.size()) {
+           size_t end = text.find('\n', pos);
+           if (end == std::string::npos) {
+             end = text.size();
+           }
+           if (end > pos) {
+             out.push_back(text.substr(pos, end - pos));
+           }
+           pos = end + 1;
+         }
+         return out;
+       }()) {
+    if (applet != "busybox") {
+      ::symlink("busybox", (bin + "/" + applet).c_str());
+    }
+  }
+  for (const char* dir : {"/etc", "/tmp", "/root", "/proc", "/sys", "/dev"}) {
+    mkdir_all(rootfs() + dir);
+  }
+  ::chmod((rootfs() + "/tmp").c_str(), 01777);
+  write_file(rootfs() + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n");
+  write_file(rootfs() + "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+  SubprocessOptions spec;
+  spec.args = {runtime_path(), "spec", "--bundle", path()};
+  auto result = run_subprocess(spec);
+  if (!result.ok()) {
+    throw Error("skiff-runtime spec: " + result.err);
+  }
+  config_ = json::parse_file(path() + "/config.json").as_object();
+  std::remove((path() + "/config.json").c_str());
+  process()["terminal"] = false;
+  config_["root"].as_object()["readonly"] = false;
+}
+
+void Bundle::set_args(const std::vector<std::string>& args) {
+  boost::json::array arr;
+  for (const auto& a : args) {
+    arr.emplace_back(a);
+  }
+  process()["args"] = std::move(arr);
+}
+
+void Bundle::save() const { write_file(path() + "/config.json", json::pretty(config_)); }
+
+Runtime::Runtime() : root_("skiff-root-") {}
+
+Runtime::~Runtime() {
+  SubprocessOptions list;
+  list.args = {runtime_path(), "--root", root_.path(), "list", "-q"};
+  auto result = run_subprocess(list);
+  size_t pos = 0;
+  while (pos < result.out.size()) {
+    size_t end = result.out.find('\n', pos);
+    if (end == std::string::npos) {
+      end = result.out.size();
+    }
+    std::string id = result.out.substr(pos, end - pos);
+    pos = end + 1;
+    if (!id.empty()) {
+      SubprocessOptions del;
+      del.args = {runtime_path(), "--root", root_.path(), "delete", "--force", id};
+      run_subprocess(del);
+    }
+  }
+}
+
+Result Runtime::run(const std::vector<std::string>& args, const std::optional<std::string>& input,
+                    int timeout_seconds) const {
+  SubprocessOptions options;
+  options.args = {runtime_path(), "--root", root_.path()};
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  options.input = input;
+  options.timeout = std::chrono::seconds(timeout_seconds);
+  auto result = run_subprocess(options);
+  return {result.signal != 0 ? 128 + result.signal : result.exit_code, result.out, result.err};
+}
+
+Result run_in_container(const Runtime& rt, Bundle& bundle, const std::string& id, const std::string& script) {
+  bundle.set_args({"sh", "-c", script});
+  bundle.save();
+  return rt.run({"run", "--bundle", bundle.path(), id});
+}
+
+std::string own_cgroup(const std::string& hierarchy) {
+  std::string text = read_file("/proc/self/cgroup");
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    size_t first = line.find(':');
+    size_t second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) {
+      continue;
+    }
+    std::string controllers = line.substr(first + 1, second - first - 1);
+    if (controllers == hierarchy || (hierarchy.empty() && controllers.empty())) {
+      return line.substr(second + 1);
+    }
+    for (size_t p = 0; p <= controllers.size();) {
+      size_t comma = controllers.find(',', p);
+      if (comma == std::string::npos) {
+        comma = controllers.size();
+      }
+      if (controllers.substr(p, comma - p) == hierarchy) {
+        return line.substr(second + 1);
+      }
+      p = comma + 1;
+    }
+  }
+  return "";
+}
+
+std::string unique_id(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+}  // namespace skiff::testing

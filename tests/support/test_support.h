@@ -1,0 +1,77 @@
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace skiff::testing {
+
+// The skiff-runtime binary under test ($SKIFF_RUNTIME, set by CTest).
+std::string runtime_path();
+
+// A directory under $TMPDIR (or /tmp) removed with everything in it, mounts included, when the
+// object goes out of scope.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "skiff-test-");
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// An OCI bundle whose rootfs holds busybox-static and its applets, with config.json from
+// `skiff-runtime spec` (terminal off, so tests capture output). Edit config() and save().
+class Bundle {
+ public:
+  Bundle();
+  [[nodiscard]] const std::string& path() const { return dir_.path(); }
+  [[nodiscard]] std::string rootfs() const { return dir_.path() + "/rootfs"; }
+  boost::json::object& config() { return config_; }
+  boost::json::object& process() { return config_["process"].as_object(); }
+  boost::json::object& linux() { return config_["linux"].as_object(); }
+  void set_args(const std::vector<std::string>& args);
+  // Writes config.json.
+  void save() const;
+
+ private:
+  TempDir dir_;
+  boost::json::object config_;
+};
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A state root (--root) of its own per test; its destructor deletes (--force) every container
+// still in it, so a failing test leaves nothing running.
+class Runtime {
+ public:
+  Runtime();
+  ~Runtime();
+  // Runs skiff-runtime --root <root> args...; input, when given, goes to its stdin.
+  Result run(const std::vector<std::string>& args, const std::optional<std::string>& input = std::nullopt,
+             int timeout_seconds = 60) const;
+  [[nodiscard]] const std::string& root() const { return root_.path(); }
+
+ private:
+  TempDir root_;
+};
+
+// The whole output of `sh -c script` run in a fresh container of bundle (created, started,
+// waited for and deleted by `run`).
+Result run_in_container(const Runtime& rt, Bundle& bundle, const std::string& id, const std::string& script);
+
+// The caller's own cgroup in a v1 hierarchy ("memory") or "" for the v2 line.
+std::string own_cgroup(const std::string& hierarchy);
+
+// Unique names per test process.
+std::string unique_id(const std::string& prefix);
+
+}  // namespace skiff::testing
