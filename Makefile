@@ -24,7 +24,6 @@ build: configure
 test: build
 	@scripts/report-missing-layers.sh
 	$(CTEST)
-	@scripts/report-missing-layers.sh
 
 test-unit: build
 	$(CTEST) -L unit
