@@ -4,7 +4,8 @@ BUILD_TYPE ?= RelWithDebInfo
 PREFIX ?= /usr/local
 CTEST = ctest --test-dir $(BUILD_DIR) --output-on-failure
 
-.PHONY: all deps configure build test test-unit test-integration test-rootless test-vm bench install clean format lint
+
+.PHONY: all deps configure build demo test test-unit test-integration test-rootless test-vm bench install clean format lint
 
 all: build
 
@@ -19,6 +20,10 @@ configure: deps
 
 build: configure
 	cmake --build $(BUILD_DIR)
+
+# The main job on its embedded defaults: build, then run a busybox container.
+demo: build
+	scripts/demo.sh $(BUILD_DIR)/cmd/skiff-runtime
 
 # Every test layer this machine can run, in one ctest run; layers it cannot run are named.
 test: build

@@ -131,6 +131,15 @@ void mount_bind(int rootfd, const Mount& m, const RootfsContext& ctx) {
   apply_propagation_and_attrs(mounted.get(), m);
 }
 
+// The manager's key for a directory under /sys/fs/cgroup: "cpu,cpuacct" is known by its first
+// controller, "systemd" is the named hierarchy "name=systemd".
+std::string hierarchy_key(const std::string& dir_name) {
+  if (dir_name == "systemd") {
+    return "name=systemd";
+  }
+  return dir_name.substr(0, dir_name.find(','));
+}
+
 void mount_cgroup_v1(int rootfd, const Mount& m, const RootfsContext& ctx, unsigned long flags) {
   UniqueFd dst = mkdir_all_in_root(rootfd, m.destination, 0755);
   do_mount("tmpfs", dst.get(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", describe(m));
@@ -159,7 +168,7 @@ void mount_cgroup_v1(int rootfd, const Mount& m, const RootfsContext& ctx, unsig
   ::closedir(hosts);
   std::string inside = m.destination;
   for (const auto& name : hierarchies) {
-    std::string source = ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory(name) : "";
+    std::string source = ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory(hierarchy_key(name)) : "";
     if (source.empty()) {
       // No cgroup of the container here (rootless, or a hierarchy the manager does not use).
       source = "/sys/fs/cgroup/" + name;
