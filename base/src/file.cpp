@@ -72,7 +72,7 @@ void write_existing_file(const std::string& path, std::string_view data) {
   }
 }
 
-void write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode, bool durable) {
   std::string tmp = path + ".tmp";
   {
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
@@ -80,7 +80,7 @@ void write_file_atomic(const std::string& path, std::string_view data, mode_t mo
       throw_errno("open " + tmp);
     }
     write_all(fd.get(), data, tmp);
-    if (::fsync(fd.get()) < 0) {
+    if (durable && ::fsync(fd.get()) < 0) {
       throw_errno("fsync " + tmp);
     }
   }

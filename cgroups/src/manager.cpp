@@ -78,6 +78,10 @@ void check_memory_usage(const Resources& resources, const std::function<uint64_t
 }
 
 void signal_all(Manager& manager, int signal, bool can_freeze, const std::string& where) {
+  // The common case on delete: nothing left to signal, and freezing costs a freezer round trip.
+  if (manager.pids().empty()) {
+    return;
+  }
   bool was_frozen = can_freeze && manager.frozen();
   if (can_freeze && !was_frozen) {
     try {

@@ -255,7 +255,7 @@ pid_t Runtime::create(const CreateOptions& options) {
   state.pid_start_time = process_start_time(init_pid);
   dir.save_state(state);
   if (!options.pid_file.empty()) {
-    write_file_atomic(options.pid_file, std::to_string(init_pid), 0644);
+    write_file_atomic(options.pid_file, std::to_string(init_pid), 0644, false);
   }
   rollback.dismiss();
   return init_pid;

@@ -195,7 +195,7 @@ int Runtime::exec(const ExecOptions& options) {
     throw;
   }
   if (!options.pid_file.empty()) {
-    write_file_atomic(options.pid_file, std::to_string(child), 0644);
+    write_file_atomic(options.pid_file, std::to_string(child), 0644, false);
   }
   if (options.detach) {
     return 0;

@@ -200,14 +200,16 @@ void ContainerDir::save_state(const ContainerState& s) const {
   obj["rootless"] = s.rootless;
   obj["ownPidNamespace"] = s.own_pid_namespace;
   obj["systemdCgroup"] = s.systemd_cgroup;
-  write_file_atomic(path_ + "/state.json", boost::json::serialize(obj), 0600);
+  write_file_atomic(path_ + "/state.json", boost::json::serialize(obj), 0600, false);
 }
 
 boost::json::value ContainerDir::load_config() const {
   return json::parse(read_file_at(fd(), "config.json"), path_ + "/config.json");
 }
 
-void ContainerDir::save_config(const std::string& text) const { write_file_atomic(path_ + "/config.json", text, 0600); }
+void ContainerDir::save_config(const std::string& text) const {
+  write_file_atomic(path_ + "/config.json", text, 0600, false);
+}
 
 std::string ContainerDir::fifo_path() const { return path_ + "/exec.fifo"; }
 

@@ -15,8 +15,10 @@ std::string read_file_at(int dirfd, const std::string& path);
 void write_file(const std::string& path, std::string_view data, mode_t mode = 0644);
 // Writes data to an existing file without truncating or creating it (cgroup and proc files).
 void write_existing_file(const std::string& path, std::string_view data);
-// Writes to a temporary file beside path, fsyncs and renames it over path.
-void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Writes to a temporary file beside path and renames it over path, so readers see the old or
+// the new content, never a mix. durable also fsyncs first, for data that must survive a crash;
+// state under /run (tmpfs) does not need it.
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644, bool durable = true);
 // Writes all of data to fd, retrying on EINTR and short writes.
 void write_all(int fd, std::string_view data, const std::string& what);
 // Reads fd to its end.
