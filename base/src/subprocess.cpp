@@ -117,6 +117,10 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
     ::dup2(out ? out.write.get() : STDOUT_FILENO, 1);
     ::dup2(err ? err.write.get() : STDERR_FILENO, 2);
     ::signal(SIGPIPE, SIG_DFL);
+    // A caller that blocks signals (to forward them) must not pass that on to the program.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) < 0) {
       ::dprintf(2, "chdir %s: %s\n", options.cwd.c_str(), strerror(errno));
       ::_exit(127);

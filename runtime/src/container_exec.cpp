@@ -1,5 +1,4 @@
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,6 +6,7 @@
 #include <csignal>
 
 #include "init.h"
+#include "signal_forwarding.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/cgroups/manager.h"
@@ -57,16 +57,7 @@ void reset_signal_mask() {
     load_late_seccomp(process, config.seccomp);
     exec_process(path, process, env);
   } catch (const std::exception& e) {
-    if (!ready) {
-      try {
-        sync.send(SyncStep::error, 0, e.what());
-      } catch (const std::exception&) {
-      }
-    } else {
-      std::string line = std::string("skiff-runtime exec: ") + e.what() + "\n";
-      [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
-    }
-    ::_exit(ready ? 127 : 1);
+    exit_after_error(sync, e, !ready);
   }
 }
 
@@ -90,41 +81,8 @@ void reset_signal_mask() {
     sync.send(SyncStep::child_pid, child);
     ::_exit(0);
   } catch (const std::exception& e) {
-    try {
-      sync.send(SyncStep::error, 0, e.what());
-    } catch (const std::exception&) {
-    }
-    ::_exit(1);
+    exit_after_error(sync, e, true);
   }
-}
-
-int wait_forwarding_signals(pid_t pid) {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD}) {
-    sigaddset(&mask, sig);
-  }
-  sigset_t old;
-  ::sigprocmask(SIG_BLOCK, &mask, &old);
-  UniqueFd signals(::signalfd(-1, &mask, SFD_CLOEXEC));
-  int exit_code = 255;
-  for (;;) {
-    int status = 0;
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      exit_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-      break;
-    }
-    if (done < 0 && errno != EINTR) {
-      break;
-    }
-    signalfd_siginfo info{};
-    if (::read(signals.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info) && info.ssi_signo != SIGCHLD) {
-      ::kill(pid, static_cast<int>(info.ssi_signo));
-    }
-  }
-  ::sigprocmask(SIG_SETMASK, &old, nullptr);
-  return exit_code;
 }
 
 }  // namespace
@@ -164,6 +122,10 @@ int Runtime::exec(const ExecOptions& options) {
   config.console_fd = console.get();
   config.preserve_fds = options.preserve_fds;
 
+  std::optional<ForwardedSignals> signals;
+  if (!options.detach) {
+    signals.emplace();
+  }
   auto [parent_end, child_end] = SyncSocket::pair();
   pid_t stage1 = ::fork();
   if (stage1 < 0) {
@@ -200,7 +162,7 @@ int Runtime::exec(const ExecOptions& options) {
   if (options.detach) {
     return 0;
   }
-  return wait_forwarding_signals(child);
+  return signals->wait_for(child);
 }
 
 }  // namespace skiff::runtime

@@ -145,16 +145,7 @@ void write_time_offsets(const Linux& linux) {
     prepare_inherited_fds(config.preserve_fds);
     exec_process(path, process, env);
   } catch (const std::exception& e) {
-    if (!ready) {
-      try {
-        sync.send(SyncStep::error, 0, e.what());
-      } catch (const std::exception&) {
-      }
-    } else {
-      std::string line = std::string("skiff-runtime: ") + e.what() + "\n";
-      [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
-    }
-    ::_exit(ready ? 127 : 1);
+    exit_after_error(sync, e, !ready);
   }
 }
 
@@ -251,11 +242,7 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
     sync.send(SyncStep::child_pid, child);
     ::_exit(0);
   } catch (const std::exception& e) {
-    try {
-      sync.send(SyncStep::error, 0, e.what());
-    } catch (const std::exception&) {
-    }
-    ::_exit(1);
+    exit_after_error(sync, e, true);
   }
 }
 

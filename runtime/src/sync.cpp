@@ -1,6 +1,7 @@
 #include "skiff/runtime/sync.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -108,6 +109,20 @@ SyncMessage SyncSocket::expect(SyncStep step) const {
                 std::to_string(static_cast<uint32_t>(step)) + ")");
   }
   return msg;
+}
+
+void exit_after_error(const SyncSocket& sync, const std::exception& error, bool runtime_listening) {
+  if (runtime_listening) {
+    try {
+      sync.send(SyncStep::error, 0, error.what());
+    } catch (const std::exception&) {
+      // The runtime is gone too; it reports the lost child itself.
+    }
+    ::_exit(1);
+  }
+  std::string line = std::string("skiff-runtime: ") + error.what() + "\n";
+  [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  ::_exit(127);
 }
 
 }  // namespace skiff::runtime

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,5 +52,10 @@ class SyncSocket {
  private:
   UniqueFd fd_;
 };
+
+// Ends a setup child (a stage of create or exec) after an error. While the runtime still
+// listens (before `ready`), the message goes to it and reaches the user verbatim; after that only
+// the container's stderr is left to say it. Exits 1 before ready, 127 after (exec failed).
+[[noreturn]] void exit_after_error(const SyncSocket& sync, const std::exception& error, bool runtime_listening);
 
 }  // namespace skiff::runtime
