@@ -3,15 +3,14 @@
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstring>
 
 #include "skiff/base/error.h"
+#include "skiff/base/unix_socket.h"
 #include "skiff/base/json.h"
 #include "skiff/base/unique_fd.h"
 #include "skiff/runtime/seccomp.h"
@@ -83,49 +82,8 @@ void send_seccomp_listener(int listener_fd, const std::string& listener_path, co
                            const std::string& state_json) {
   std::string message = container_process_state(metadata, state_json);
 
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (listener_path.size() >= sizeof addr.sun_path) {
-    throw Error("seccomp agent socket " + listener_path + ": path too long for a unix socket");
-  }
-  std::memcpy(addr.sun_path, listener_path.data(), listener_path.size());
-  UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) {
-    throw_errno("create a socket for the seccomp agent");
-  }
-  if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
-    throw_errno("connect to the seccomp agent at " + listener_path);
-  }
-
-  // The fd travels with the first bytes; a stream socket may take the rest in further sends.
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov{message.data(), message.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &listener_fd, sizeof(int));
-
-  size_t sent = 0;
-  while (sent < message.size()) {
-    ssize_t n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_errno("send the seccomp listener to the agent at " + listener_path);
-    }
-    sent += static_cast<size_t>(n);
-    iov.iov_base = message.data() + sent;
-    iov.iov_len = message.size() - sent;
-    msg.msg_control = nullptr;
-    msg.msg_controllen = 0;
-  }
+  UniqueFd sock = connect_unix_socket(listener_path, "the seccomp agent");
+  send_with_fd(sock.get(), message, listener_fd, "the seccomp agent at " + listener_path);
 }
 
 }  // namespace skiff::runtime

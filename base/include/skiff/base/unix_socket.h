@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "skiff/base/unique_fd.h"
+
+namespace skiff {
+
+// Connects a SOCK_STREAM unix socket to path; errors say "connect to <what> at <path>".
+UniqueFd connect_unix_socket(const std::string& path, const std::string& what);
+
+// Sends data with fd attached (SCM_RIGHTS) to its first bytes; the rest follows in further sends.
+void send_with_fd(int socket, std::string_view data, int fd, const std::string& what);
+
+// Receives one message and the fd attached to it (close-on-exec). data, when given, gets the
+// bytes that came with it.
+UniqueFd receive_fd(int socket, std::string* data, const std::string& what);
+
+}  // namespace skiff
