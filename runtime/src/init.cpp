@@ -105,9 +105,6 @@ void write_time_offsets(const Linux& linux) {
     finish_rootfs(spec);
     set_hostnames(spec);
     set_rlimits(process.rlimits);
-    if (process.oom_score_adj) {
-      set_oom_score_adj(*process.oom_score_adj);
-    }
     if (spec.linux.personality) {
       set_personality(*spec.linux.personality);
     }
@@ -201,6 +198,11 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
       throw_errno("prctl PR_SET_DUMPABLE");
     }
     sync.expect(SyncStep::go);
+    // Inherited by the container's process; set here, through the host's /proc, because the
+    // container may not mount one.
+    if (config.spec->process->oom_score_adj) {
+      set_oom_score_adj(*config.spec->process->oom_score_adj);
+    }
     const Linux& linux = config.spec->linux;
     auto joined = open_joined(linux);
     join_in_order(joined, "from linux.namespaces");
