@@ -107,7 +107,7 @@ void add_exec_command(CLI::App& app, Action& action) {
       runtime::StateRoot root = rt.root();
       boost::json::value config = boost::json::object();
       {
-        auto dir = runtime::ContainerDir::open(root, options.id);
+        auto dir = runtime::ContainerDir::open(root, options.id, runtime::ContainerDir::Lock::none);
         config = dir.load_config();
       }
       options.process = build_process(*flags, config);

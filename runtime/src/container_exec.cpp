@@ -91,7 +91,7 @@ int Runtime::exec(const ExecOptions& options) {
   Spec spec;
   ContainerState state;
   {
-    ContainerDir dir = ContainerDir::open(root_, options.id);
+    ContainerDir dir = ContainerDir::open(root_, options.id, ContainerDir::Lock::none);
     state = dir.load_state();
     Status status = container_status(dir, state);
     if (status != Status::running && status != Status::created) {

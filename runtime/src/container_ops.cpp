@@ -147,7 +147,7 @@ void Runtime::start(const std::string& id) {
 }
 
 boost::json::object Runtime::state(const std::string& id) {
-  ContainerDir dir = ContainerDir::open(root_, id);
+  ContainerDir dir = ContainerDir::open(root_, id, ContainerDir::Lock::none);
   ContainerState state = dir.load_state();
   return oci_state(state, container_status(dir, state));
 }
@@ -272,7 +272,7 @@ void Runtime::update(const std::string& id, const boost::json::object& patch) {
 }
 
 std::vector<pid_t> Runtime::pids(const std::string& id) {
-  ContainerDir dir = ContainerDir::open(root_, id);
+  ContainerDir dir = ContainerDir::open(root_, id, ContainerDir::Lock::none);
   ContainerState state = dir.load_state();
   auto cgroup = cgroups::load_manager(state.cgroup);
   if (cgroup->enabled()) {
@@ -288,7 +288,7 @@ std::vector<ContainerSummary> Runtime::list() {
   std::vector<ContainerSummary> out;
   for (const auto& id : root_.list()) {
     try {
-      ContainerDir dir = ContainerDir::open(root_, id);
+      ContainerDir dir = ContainerDir::open(root_, id, ContainerDir::Lock::none);
       ContainerState state = dir.load_state();
       out.push_back({state, container_status(dir, state)});
     } catch (const Error& e) {

@@ -142,7 +142,7 @@ ContainerDir ContainerDir::create(const StateRoot& root, const std::string& id) 
   }
 }
 
-ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
+ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id, Lock lock) {
   validate_container_id(id);
   std::string path = root.container_dir(id);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -152,7 +152,7 @@ ContainerDir ContainerDir::open(const StateRoot& root, const std::string& id) {
     }
     throw_errno("open " + path);
   }
-  if (::flock(fd.get(), LOCK_EX) < 0) {
+  if (lock == Lock::exclusive && ::flock(fd.get(), LOCK_EX) < 0) {
     throw_errno("lock " + path);
   }
   if (::faccessat(fd.get(), "state.json", F_OK, 0) < 0) {

@@ -59,8 +59,11 @@ class ContainerDir {
  public:
   // Creates <root>/<id> exclusively: an existing one is "container <id> already exists".
   static ContainerDir create(const StateRoot& root, const std::string& id);
-  // Opens an existing one: a missing one is "container <id> does not exist".
-  static ContainerDir open(const StateRoot& root, const std::string& id);
+  enum class Lock { exclusive, none };
+  // Opens an existing one: a missing one is "container <id> does not exist". Commands that
+  // change the container lock it; readers do not (state files are replaced atomically), so that
+  // a hook can ask for the state of the container whose create is running it.
+  static ContainerDir open(const StateRoot& root, const std::string& id, Lock lock = Lock::exclusive);
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] const std::string& id() const { return id_; }
