@@ -1,9 +1,22 @@
+#include <optional>
+
 #include "signal_forwarding.h"
 #include "skiff/base/error.h"
+#include "skiff/base/file.h"
 #include "skiff/base/log.h"
 #include "skiff/runtime/container.h"
+#include "terminal_proxy.h"
 
 namespace skiff::runtime {
+
+namespace {
+
+bool wants_terminal(const std::string& bundle) {
+  Spec spec = load_spec(bundle);
+  return spec.process && spec.process->terminal;
+}
+
+}  // namespace
 
 int Runtime::run(const CreateOptions& options, bool detach) {
   if (detach) {
@@ -21,11 +34,23 @@ int Runtime::run(const CreateOptions& options, bool detach) {
     return 0;
   }
   ForwardedSignals signals;
-  pid_t pid = create(options);
+  // A terminal with nowhere to send it: relay it ourselves, as runc does.
+  std::optional<ConsoleListener> console;
+  CreateOptions create_options = options;
+  if (options.console_socket.empty() && wants_terminal(options.bundle)) {
+    mkdir_all(root_.path(), 0711);
+    console.emplace(root_.path());
+    create_options.console_socket = console->path();
+  }
+  pid_t pid = create(create_options);
   int exit_code = 0;
   try {
+    UniqueFd master;
+    if (console) {
+      master = console->receive_master();
+    }
     start(options.id);
-    exit_code = signals.wait_for(pid);
+    exit_code = master ? relay_terminal(master.get(), pid, signals) : signals.wait_for(pid);
   } catch (...) {
     try {
       remove(options.id, true);

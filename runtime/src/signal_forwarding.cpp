@@ -26,15 +26,25 @@ ForwardedSignals::ForwardedSignals() {
 
 ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
+int ForwardedSignals::try_reap(pid_t pid) {
+  int status = 0;
+  pid_t done;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (done == pid) {
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+  }
+  if (done < 0) {
+    throw_errno("wait for pid " + std::to_string(pid));
+  }
+  return -1;
+}
+
 int ForwardedSignals::wait_for(pid_t pid) {
   for (;;) {
-    int status = 0;
-    pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-    }
-    if (done < 0 && errno != EINTR) {
-      throw_errno("wait for pid " + std::to_string(pid));
+    int code = try_reap(pid);
+    if (code >= 0) {
+      return code;
     }
     signalfd_siginfo info{};
     if (::read(fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info) && info.ssi_signo != SIGCHLD) {

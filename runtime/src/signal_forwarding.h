@@ -20,6 +20,10 @@ class ForwardedSignals {
   // Waits for pid, a child of this process, passing every forwarded signal on to it. Returns its
   // exit code, or 128 + the signal that killed it.
   int wait_for(pid_t pid);
+  // The exit code of pid if it has exited (reaping it), or -1 while it runs.
+  static int try_reap(pid_t pid);
+  // Readable when a blocked signal is pending; read a signalfd_siginfo from it.
+  [[nodiscard]] int fd() const { return fd_.get(); }
 
  private:
   sigset_t mask_{};
