@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,6 +20,19 @@ namespace {
 constexpr int kMaxSymlinks = 40;
 
 std::string shown(std::string_view path) { return path.empty() ? "/" : std::string(path); }
+
+// True when the symlinks in directory dirfd are magic links: on procfs every symlink is one
+// (/proc/<pid>/exe, fd/N, ns/*, ...) except those of the procfs root itself (self, thread-self,
+// mounts, net), whose inode is PROC_ROOT_INO.
+bool is_magic_link_dir(int dirfd) {
+  constexpr ino_t kProcRootIno = 1;
+  struct statfs sfs {};
+  if (::fstatfs(dirfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+    return false;
+  }
+  struct stat st {};
+  return ::fstat(dirfd, &st) < 0 || st.st_ino != kProcRootIno;
+}
 
 }  // namespace
 
@@ -62,8 +77,12 @@ std::string clean_path(std::string_view path) {
 std::string join_path(std::string_view root, std::string_view path) {
   std::string cleaned = clean_path("/" + std::string(path));
   std::string base(root);
-  while (base.size() > 1 && base.back() == '/') {
+  while (!base.empty() && base.back() == '/') {
     base.pop_back();
+  }
+  // A root of "/" (or "") adds nothing: "/etc", not "//etc".
+  if (base.empty()) {
+    return cleaned;
   }
   return cleaned == "/" ? base : base + cleaned;
 }
@@ -128,6 +147,11 @@ UniqueFd open_in_root_by_walk(int rootfd, std::string_view path, int flags, mode
     if (::fstatat(stack.back().get(), part.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
         !(last && (flags & O_NOFOLLOW) != 0)) {
       if (++links > kMaxSymlinks) {
+        fail(ELOOP);
+      }
+      // Refused like RESOLVE_NO_MAGICLINKS: readlink of a magic link is only a description of
+      // where it jumps to, and following the text would open something else.
+      if (is_magic_link_dir(stack.back().get())) {
         fail(ELOOP);
       }
       char target[PATH_MAX];

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,30 @@ bool read_some(int fd, Pipe& out, Pipe& err, SubprocessResult& result) {
   return true;
 }
 
+// Writes to a pipe whose reader may be gone (a child that exits without reading its input)
+// without letting SIGPIPE kill the caller: EPIPE is reported instead. SIGPIPE is blocked for
+// this thread around the write and a SIGPIPE it raised is consumed before unblocking.
+ssize_t write_without_sigpipe(int fd, std::string_view data) {
+  sigset_t pipe_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigset_t pending;
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  sigset_t old;
+  ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t w = ::write(fd, data.data(), data.size());
+  int err = errno;
+  if (w < 0 && err == EPIPE && !was_pending) {
+    const timespec zero{0, 0};
+    while (::sigtimedwait(&pipe_set, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = err;
+  return w;
+}
+
 }  // namespace
 
 std::string SubprocessResult::describe() const {
@@ -112,7 +137,8 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
     throw_errno("fork for " + program);
   }
   if (pid == 0) {
-    int devnull = ::open("/dev/null", O_RDWR);
+    // O_CLOEXEC: dup2 gives stdin its own copy; the original must not reach the program.
+    int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     ::dup2(in ? in.read.get() : devnull, 0);
     ::dup2(out ? out.write.get() : STDOUT_FILENO, 1);
     ::dup2(err ? err.write.get() : STDERR_FILENO, 2);
@@ -192,7 +218,7 @@ SubprocessResult run_subprocess(const SubprocessOptions& options) {
         continue;
       }
       if (in && p.fd == in.write.get()) {
-        ssize_t w = ::write(p.fd, pending.data(), pending.size());
+        ssize_t w = write_without_sigpipe(p.fd, pending);
         if (w > 0) {
           pending.remove_prefix(static_cast<size_t>(w));
         }

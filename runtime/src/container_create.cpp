@@ -153,6 +153,10 @@ pid_t Runtime::create(const CreateOptions& options) {
   if (::mkfifo(dir.fifo_path().c_str(), 0622) < 0) {
     throw_errno("mkfifo " + dir.fifo_path());
   }
+  // The umask must not take the write bits away: a process.user other than root opens it.
+  if (::chmod(dir.fifo_path().c_str(), 0622) < 0) {
+    throw_errno("chmod " + dir.fifo_path());
+  }
   cgroup = cgroups::make_manager({spec.linux.cgroups_path, options.id, rootless});
   rollback.set_cgroup(cgroup.get());
   cgroup->create();
@@ -207,6 +211,13 @@ pid_t Runtime::create(const CreateOptions& options) {
   parent_end.send(SyncStep::go);
 
   pid_t init_pid = 0;
+  auto take_child_pid = [&](const SyncMessage& msg) {
+    init_pid = static_cast<pid_t>(msg.value);
+    rollback.set_init(init_pid);
+    int status = 0;
+    ::waitpid(stage1, &status, 0);
+    rollback.set_stage1(0);
+  };
   for (;;) {
     SyncMessage msg = parent_end.receive();
     switch (msg.step) {
@@ -214,15 +225,16 @@ pid_t Runtime::create(const CreateOptions& options) {
         write_id_maps(stage1, spec.linux.uid_mappings, spec.linux.gid_mappings);
         parent_end.send(SyncStep::go);
         break;
-      case SyncStep::child_pid: {
-        init_pid = static_cast<pid_t>(msg.value);
-        rollback.set_init(init_pid);
-        int status = 0;
-        ::waitpid(stage1, &status, 0);
-        rollback.set_stage1(0);
+      case SyncStep::child_pid:
+        take_child_pid(msg);
         break;
-      }
       case SyncStep::run_hooks: {
+        // Stage 1 and the process it cloned share the socket, so this first message of the
+        // process may overtake stage 1's child_pid; that is then the next one (the process
+        // waits for go).
+        if (init_pid == 0) {
+          take_child_pid(parent_end.expect(SyncStep::child_pid));
+        }
         state.pid = init_pid;
         std::string state_json = boost::json::serialize(oci_state(state, Status::creating));
         run_hooks(spec.hooks.prestart, "prestart", state_json);

@@ -143,10 +143,23 @@ int Runtime::exec(const ExecOptions& options) {
       cgroup->add_process(stage1);
     }
     parent_end.send(SyncStep::go);
-    child = static_cast<pid_t>(parent_end.expect(SyncStep::child_pid).value);
-    ::waitpid(stage1, nullptr, 0);
-    stage1 = 0;
-    parent_end.expect(SyncStep::ready);
+    // Stage 1 and the process it cloned share the socket: the process's ready may overtake
+    // stage 1's child_pid.
+    bool ready = false;
+    while (child == 0 || !ready) {
+      SyncMessage msg = parent_end.receive();
+      if (msg.step == SyncStep::child_pid && child == 0) {
+        child = static_cast<pid_t>(msg.value);
+        ::waitpid(stage1, nullptr, 0);
+        stage1 = 0;
+      } else if (msg.step == SyncStep::ready && !ready) {
+        ready = true;
+      } else if (msg.step == SyncStep::error) {
+        throw Error(msg.text);
+      } else {
+        throw Error("sync: unexpected step " + std::to_string(static_cast<uint32_t>(msg.step)) + " from exec");
+      }
+    }
   } catch (...) {
     for (pid_t pid : {stage1, child}) {
       if (pid > 0) {

@@ -91,8 +91,11 @@ int parse_signal(const std::string& value) {
       return sig;
     }
   }
-  if (name.rfind("RTMIN+", 0) == 0 || name.rfind("RTMAX-", 0) == 0) {
-    int offset = std::atoi(name.c_str() + 6);
+  // The offset is one or two digits and nothing else: atoi would take "RTMIN+x" as RTMIN.
+  std::string digits = name.size() > 6 ? name.substr(6) : "";
+  if ((name.rfind("RTMIN+", 0) == 0 || name.rfind("RTMAX-", 0) == 0) && !digits.empty() && digits.size() <= 2 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int offset = std::stoi(digits);
     int sig = name[2] == 'M' && name[3] == 'I' ? SIGRTMIN + offset : SIGRTMAX - offset;
     if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
       return sig;
@@ -140,6 +143,22 @@ void Runtime::start(const std::string& id) {
   if (::unlinkat(dir.fd(), "exec.fifo", 0) < 0) {
     throw_errno("remove " + dir.fifo_path());
   }
+  // The container's process keeps its end open (close-on-exec) until it execs the user's
+  // program, or exits: poststart runs only after that, as the spec asks.
+  for (;;) {
+    pollfd p{fifo.get(), POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw_errno("wait for the container's process to exec");
+    }
+    char byte = 0;
+    ssize_t n = ::read(fifo.get(), &byte, 1);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      break;
+    }
+  }
   auto config = dir.load_config();
   Spec spec = parse_spec(config, dir.path() + "/config.json");
   run_hooks_warn_only(spec.hooks.poststart, "poststart",
@@ -176,19 +195,16 @@ void Runtime::kill(const std::string& id, int signal, bool all) {
 }
 
 void Runtime::remove(const std::string& id, bool force) {
-  ContainerDir dir = [&] {
-    try {
-      return ContainerDir::open(root_, id);
-    } catch (const Error&) {
-      // A directory without state.json is a create that died half-way: --force clears it.
-      std::string path = root_.container_dir(id);
-      if (force) {
-        validate_container_id(id);
-        remove_all(path);
-      }
-      throw;
-    }
-  }();
+  // As runc: --force on a container that does not exist succeeds. podman and conmon call
+  // `delete --force` after a failed create, which has already rolled the container back; an
+  // error there is printed to the user on top of the real one. A directory without state.json
+  // is a create that died half-way: --force clears it.
+  if (force && !root_.exists(id)) {
+    validate_container_id(id);
+    remove_all(root_.container_dir(id));
+    return;
+  }
+  ContainerDir dir = ContainerDir::open(root_, id);
   ContainerState state = dir.load_state();
   Status status = container_status(dir, state);
   if (status == Status::running || status == Status::paused) {

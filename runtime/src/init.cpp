@@ -51,7 +51,22 @@ void join_session_keyring(const std::string& id) {
   }
 }
 
-void write_time_offsets(const Linux& linux) {
+// /proc/self/timens_offsets, opened while this process is still the runtime's user: after a new
+// user namespace (and non-dumpable) the file belongs to the host's root and cannot be opened,
+// while a write through this fd is checked against the opener's credentials, which own the
+// new namespaces. Invalid when there are no offsets to write.
+UniqueFd open_time_offsets(const Linux& linux) {
+  if (!linux.time_monotonic && !linux.time_boottime) {
+    return UniqueFd();
+  }
+  UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
+  if (!fd) {
+    throw_errno("linux.timeOffsets: open /proc/self/timens_offsets");
+  }
+  return fd;
+}
+
+void write_time_offsets(const Linux& linux, int fd) {
   std::string offsets;
   if (linux.time_monotonic) {
     offsets += "monotonic " + std::to_string(linux.time_monotonic->secs) + " " +
@@ -61,12 +76,10 @@ void write_time_offsets(const Linux& linux) {
     offsets += "boottime " + std::to_string(linux.time_boottime->secs) + " " +
                std::to_string(linux.time_boottime->nanosecs) + "\n";
   }
-  if (!offsets.empty()) {
-    try {
-      write_existing_file("/proc/self/timens_offsets", offsets);
-    } catch (const Error& e) {
-      throw Error("linux.timeOffsets: " + std::string(e.what()));
-    }
+  try {
+    write_all(fd, offsets, "/proc/self/timens_offsets");
+  } catch (const Error& e) {
+    throw Error("linux.timeOffsets: " + std::string(e.what()));
   }
 }
 
@@ -134,10 +147,11 @@ void write_time_offsets(const Linux& linux) {
     if (!start) {
       throw_errno("open the exec fifo through /proc/self/fd (is /proc mounted in the container?)");
     }
-    write_all(start.get(), "0", "exec fifo");
-    start.reset();
     fifo.reset();
     run_hooks(spec.hooks.start_container, "startContainer", state_json);
+    // `start` waits for this byte and then for the fifo to close: start stays open (close-on-exec)
+    // so that poststart hooks run only once the user's program has been executed.
+    write_all(start.get(), "0", "exec fifo");
     load_late_seccomp(process, config.seccomp);
     prepare_inherited_fds(config.preserve_fds);
     exec_process(path, process, env);
@@ -193,16 +207,18 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
   try {
     UniqueFd(config.state_lock_fd).reset();
     reset_signals();
+    UniqueFd time_offsets = open_time_offsets(config.spec->linux);
+    // Inherited by the container's process; set here, through the host's /proc, because the
+    // container may not mount one. Before PR_SET_DUMPABLE: a non-dumpable process's /proc files
+    // belong to root, so an unprivileged runtime could no longer open its own oom_score_adj.
+    if (config.spec->process->oom_score_adj) {
+      set_oom_score_adj(*config.spec->process->oom_score_adj);
+    }
     // Nothing in the container may open this process's /proc entries (CVE-2019-5736).
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
       throw_errno("prctl PR_SET_DUMPABLE");
     }
     sync.expect(SyncStep::go);
-    // Inherited by the container's process; set here, through the host's /proc, because the
-    // container may not mount one.
-    if (config.spec->process->oom_score_adj) {
-      set_oom_score_adj(*config.spec->process->oom_score_adj);
-    }
     const Linux& linux = config.spec->linux;
     auto joined = open_joined(linux);
     join_in_order(joined, "from linux.namespaces");
@@ -224,8 +240,17 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
       if (::unshare(CLONE_NEWUSER) < 0) {
         throw_errno("unshare the user namespace");
       }
+      // An unprivileged runtime writes a single mapping itself, and the kernel lets it open a
+      // non-dumpable process's uid_map only as root: dumpable just while the maps are written
+      // (runc does the same). Nothing of the container runs in this process yet.
+      if (::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+        throw_errno("prctl PR_SET_DUMPABLE for the id maps");
+      }
       sync.send(SyncStep::need_id_maps);
       sync.expect(SyncStep::go);
+      if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        throw_errno("prctl PR_SET_DUMPABLE");
+      }
       if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) {
         throw_errno("become root in the new user namespace (is container id 0 mapped?)");
       }
@@ -233,7 +258,10 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
     if (new_flags != 0 && ::unshare(new_flags) < 0) {
       throw_errno("unshare the " + new_names + " namespaces");
     }
-    write_time_offsets(linux);
+    if (time_offsets) {
+      write_time_offsets(linux, time_offsets.get());
+      time_offsets.reset();
+    }
     pid_t child = static_cast<pid_t>(::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
     if (child < 0) {
       throw_errno("clone the container's process");

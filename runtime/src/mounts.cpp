@@ -13,6 +13,7 @@
 
 #include "skiff/base/error.h"
 #include "skiff/base/path.h"
+#include "skiff/base/strings.h"
 #include "skiff/cgroups/manager.h"
 
 namespace skiff::runtime {
@@ -246,6 +247,34 @@ void mount_with_bind_fallback(int rootfd, const Mount& m, const RootfsContext& c
   mount_bind(rootfd, bind, ctx);
 }
 
+// devpts refuses (EINVAL) a gid= that the user namespace does not map, as gid=5 of the
+// default config is under a rootless single mapping: mount again without it, as crun does (the
+// ptys then belong to the opener's group).
+void mount_devpts_in_user_namespace(int rootfd, const Mount& m) {
+  UniqueFd dst = mkdir_all_in_root(rootfd, m.destination, 0755);
+  std::string target = fd_path(dst.get());
+  std::string source = m.source.empty() ? m.type : m.source;
+  auto try_mount = [&](const std::string& data) {
+    return ::mount(source.c_str(), target.c_str(), "devpts", m.options.flags, data.empty() ? nullptr : data.c_str());
+  };
+  if (try_mount(m.options.data) < 0) {
+    int err = errno;
+    std::string without_gid;
+    for (const auto& option : split(m.options.data, ',')) {
+      if (option.rfind("gid=", 0) != 0) {
+        without_gid += (without_gid.empty() ? "" : ",") + option;
+      }
+    }
+    if (err != EINVAL || without_gid == m.options.data) {
+      throw_errno(err, describe(m));
+    }
+    if (try_mount(without_gid) < 0) {
+      throw_errno(describe(m) + " (also without gid=, which this user namespace does not map)");
+    }
+  }
+  verify_mounted(rootfd, m, nullptr);
+}
+
 }  // namespace
 
 void remount_bind(int fd, unsigned long flags, const std::string& what) {
@@ -305,6 +334,8 @@ void mount_in_root(int rootfd, const Mount& m, const RootfsContext& ctx) {
     mount_with_bind_fallback(rootfd, m, ctx, "/sys");
   } else if (m.type == "mqueue") {
     mount_with_bind_fallback(rootfd, m, ctx, "/dev/mqueue");
+  } else if (m.type == "devpts" && ctx.user_namespace) {
+    mount_devpts_in_user_namespace(rootfd, m);
   } else {
     UniqueFd dst = mkdir_all_in_root(rootfd, m.destination, 0755);
     std::string source = m.source.empty() ? m.type : m.source;

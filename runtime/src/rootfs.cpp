@@ -148,9 +148,18 @@ void enter_rootfs(const std::string& rootfs, bool no_pivot) {
       throw_errno("chroot to the rootfs " + rootfs);
     }
   } else {
-    // pivot_root(".", ".") stacks the old root under the new one; unmounting "." then drops it.
+    UniqueFd old_root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!old_root) {
+      throw_errno("open the old root /");
+    }
+    // pivot_root(".", ".") stacks the old root on the new one; unmounting "." then drops it.
     if (::syscall(SYS_pivot_root, ".", ".") < 0) {
       throw_errno("pivot_root to " + rootfs);
+    }
+    // "." still names the new root's directory: the old root's own, as runc does, so that making
+    // it a slave leaves the propagation of the container's mounts as the config set it.
+    if (::fchdir(old_root.get()) < 0) {
+      throw_errno("fchdir to the old root");
     }
     if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
       throw_errno("make the old root a slave before unmounting it");

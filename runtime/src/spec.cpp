@@ -397,8 +397,9 @@ void validate(Spec& spec) {
   }
   const Namespace* uts = linux.find_namespace(NamespaceType::uts);
   if ((!spec.hostname.empty() || !spec.domainname.empty()) && (uts == nullptr || !uts->path.empty())) {
-    json::invalid(spec.hostname.empty() ? "domainname" : "hostname",
-                  "setting it needs a new uts namespace in linux.namespaces");
+    bool host = !spec.hostname.empty();
+    json::invalid(host ? "hostname" : "domainname", "setting it needs a new uts namespace in linux.namespaces",
+                  value(host ? spec.hostname : spec.domainname));
   }
   const Namespace* time = linux.find_namespace(NamespaceType::time);
   if ((linux.time_monotonic || linux.time_boottime) && (time == nullptr || !time->path.empty())) {
@@ -422,7 +423,8 @@ void validate(Spec& spec) {
     if (!net && !ipc && !uts_key) {
       json::invalid("linux.sysctl." + key,
                     "is not namespaced: only net.*, kernel.msg*, kernel.sem*, kernel.shm*, fs.mqueue.*, "
-                    "kernel.hostname and kernel.domainname can be set for a container");
+                    "kernel.hostname and kernel.domainname can be set for a container",
+                    value(val));
     }
   }
   if (spec.process && spec.process->args.empty()) {

@@ -66,16 +66,21 @@ TempDir::~TempDir() {
   }
 }
 
-Bundle::Bundle() : dir_("skiff-bundle-") {
+std::string busybox_path() {
+  const char* path = std::getenv("SKIFF_BUSYBOX");
+  return path != nullptr && *path != '\0' ? path : "/bin/busybox";
+}
+
+Bundle::Bundle(const std::vector<std::string>& spec_args) : dir_("skiff-bundle-") {
   std::string bin = rootfs() + "/bin";
   mkdir_all(bin);
   SubprocessOptions copy;
-  copy.args = {"cp", "/bin/busybox", bin + "/busybox"};
+  copy.args = {"cp", busybox_path(), bin + "/busybox"};
   if (!run_subprocess(copy).ok()) {
-    throw Error("copy /bin/busybox into the test rootfs (is busybox-static installed?)");
+    throw Error("copy " + busybox_path() + " into the test rootfs (is busybox-static installed?)");
   }
   SubprocessOptions list;
-  list.args = {"/bin/busybox", "--list"};
+  list.args = {busybox_path(), "--list"};
   for (const auto& applet : [&] {
          std::vector<std::string> out;
          std::string text = run_subprocess(list).out;
@@ -104,6 +109,7 @@ Bundle::Bundle() : dir_("skiff-bundle-") {
   write_file(rootfs() + "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
   SubprocessOptions spec;
   spec.args = {runtime_path(), "spec", "--bundle", path()};
+  spec.args.insert(spec.args.end(), spec_args.begin(), spec_args.end());
   auto result = run_subprocess(spec);
   if (!result.ok()) {
     throw Error("skiff-runtime spec: " + result.err);

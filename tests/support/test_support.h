@@ -24,11 +24,15 @@ class TempDir {
   std::string path_;
 };
 
+// The busybox-static binary copied into test rootfses: $SKIFF_BUSYBOX, or /bin/busybox.
+std::string busybox_path();
+
 // An OCI bundle whose rootfs holds busybox-static and its applets, with config.json from
 // `skiff-runtime spec` (terminal off, so tests capture output). Edit config() and save().
+// spec_args go to `spec` after the bundle ({"--rootless"} for an unprivileged user's config).
 class Bundle {
  public:
-  Bundle();
+  explicit Bundle(const std::vector<std::string>& spec_args = {});
   [[nodiscard]] const std::string& path() const { return dir_.path(); }
   [[nodiscard]] std::string rootfs() const { return dir_.path() + "/rootfs"; }
   boost::json::object& config() { return config_; }
