@@ -13,6 +13,8 @@ packages=(
   # test and bench fixtures and peers
   busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine
   passwd sudo tmux
+  # podman_integration_tests (conmon is what podman runs our runtime through); bench/runtime-start
+  conmon python3 time strace
 )
 
 missing=()

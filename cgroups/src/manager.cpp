@@ -1,6 +1,5 @@
 #include "skiff/cgroups/manager.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -9,22 +8,12 @@
 #include "managers.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
+#include "skiff/base/passwd.h"
 #include "skiff/cgroups/own_cgroup.h"
 
 namespace skiff::cgroups {
 
 namespace {
-
-std::string user_name() {
-  uid_t uid = ::geteuid();
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return "uid " + std::to_string(uid);
-}
 
 std::string pid_list(const std::vector<pid_t>& pids) {
   std::string out;
@@ -57,7 +46,7 @@ bool rootless_skip(const Error& e, const std::string& path) {
   if (err != EACCES && err != EPERM && err != EROFS) {
     return false;
   }
-  log::warning("cgroup resources skipped: " + user_name() + " has no delegated cgroup at " + path + " (" +
+  log::warning("cgroup resources skipped: " + user_name(::geteuid()) + " has no delegated cgroup at " + path + " (" +
                errno_name(err) + ")");
   return true;
 }

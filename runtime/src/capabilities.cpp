@@ -146,7 +146,7 @@ void apply_capabilities(const CapabilitySets& sets) {
   uint64_t unraisable = sets.ambient & ~(sets.permitted & sets.inheritable);
   for (int cap = 0; cap < 64; ++cap) {
     if ((unraisable & bit(cap)) != 0) {
-      log::warning("ambient capability " + capability_name(cap) +
+      log::info("ambient capability " + capability_name(cap) +
                    " is not raised: it is not in both the permitted and inheritable sets");
     }
   }

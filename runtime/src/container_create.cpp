@@ -1,5 +1,4 @@
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
+#include "skiff/base/passwd.h"
 #include "skiff/cgroups/manager.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/devices.h"
@@ -30,11 +30,6 @@ std::string absolute_path(const std::string& path, const std::string& what) {
     throw_errno(what + " " + path);
   }
   return resolved;
-}
-
-std::string owner_name() {
-  passwd* pw = ::getpwuid(::geteuid());
-  return pw != nullptr ? pw->pw_name : std::to_string(::geteuid());
 }
 
 // Undoes a half-made container unless dismissed: its process, its cgroup and its state dir.
@@ -173,7 +168,7 @@ pid_t Runtime::create(const CreateOptions& options) {
   state.bundle = bundle;
   state.rootfs = rootfs;
   state.created = now_rfc3339();
-  state.owner = owner_name();
+  state.owner = user_name(::geteuid());
   state.annotations = spec.annotations;
   state.cgroup = cgroup->save();
   state.rootless = rootless;

@@ -64,6 +64,10 @@ void mknod_device(int rootfd, const Device& d) {
   dev_t dev = d.type == 'p' ? 0 : makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
   // A node the image shipped at this path is replaced: it may be anything.
   if (::unlinkat(dir.get(), name.c_str(), 0) < 0 && errno != ENOENT) {
+    if (errno == EBUSY) {
+      throw Error("device " + d.path + ": a mount covers it (from config.json's mounts?), so the device cannot be made",
+                  EBUSY);
+    }
     throw_errno("device " + d.path + ": remove what is there");
   }
   if (::mknodat(dir.get(), name.c_str(), mode, dev) < 0) {

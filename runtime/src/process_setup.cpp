@@ -12,6 +12,7 @@
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
+#include "skiff/base/passwd.h"
 #include "skiff/runtime/capabilities.h"
 
 namespace skiff::runtime {
@@ -27,38 +28,6 @@ std::string env_value(const std::vector<std::string>& env, std::string_view name
     }
   }
   return {};
-}
-
-std::string home_from_passwd(uid_t uid) {
-  std::string passwd;
-  try {
-    passwd = read_file("/etc/passwd");
-  } catch (const Error&) {
-    return "/";
-  }
-  size_t pos = 0;
-  while (pos < passwd.size()) {
-    size_t end = passwd.find('\n', pos);
-    if (end == std::string::npos) {
-      end = passwd.size();
-    }
-    std::string line = passwd.substr(pos, end - pos);
-    pos = end + 1;
-    std::vector<std::string> fields;
-    size_t start = 0;
-    for (;;) {
-      size_t colon = line.find(':', start);
-      fields.push_back(line.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-      if (colon == std::string::npos) {
-        break;
-      }
-      start = colon + 1;
-    }
-    if (fields.size() >= 6 && fields[2] == std::to_string(uid) && !fields[5].empty()) {
-      return fields[5];
-    }
-  }
-  return "/";
 }
 
 bool executable(const std::string& path) {
@@ -154,7 +123,8 @@ void load_late_seccomp(const Process& process, const SeccompProgram* seccomp) {
 std::vector<std::string> process_environment(const Process& process) {
   std::vector<std::string> env = process.env;
   if (env_value(env, "HOME").empty()) {
-    env.push_back("HOME=" + home_from_passwd(process.user.uid));
+    auto entry = lookup_passwd_uid("/etc/passwd", process.user.uid);
+    env.push_back("HOME=" + (entry && !entry->home.empty() ? entry->home : std::string("/")));
   }
   return env;
 }

@@ -41,6 +41,7 @@ struct RunningContainer {
 };
 
 TEST(Cgroups, LimitsAreWrittenToTheContainersCgroup) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("limits");
   EXPECT_EQ(cgroup_file("memory", c.id, "memory.limit_in_bytes"), "67108864");
   EXPECT_EQ(cgroup_file("pids", c.id, "pids.max"), "50");
@@ -53,13 +54,15 @@ TEST(Cgroups, LimitsAreWrittenToTheContainersCgroup) {
     EXPECT_NE(read_file(host_cgroup_dir(h, c.id) + "/cgroup.procs").find(pid + "\n"), std::string::npos) << h;
   }
   // Inside, the cgroup namespace and the cgroup mount show the same files at the root.
-  Result r = c.rt.run({"exec", c.id, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max",
-                       "/sys/fs/cgroup/cpu/cpu.shares", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"});
+  Result r =
+      c.rt.run({"exec", c.id, "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max",
+                "/sys/fs/cgroup/cpu/cpu.shares", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "67108864\n50\n512\n50000\n");
 }
 
 TEST(Cgroups, CgroupMountIsReadOnlyInside) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("cgro");
   Result r = c.rt.run({"exec", c.id, "sh", "-c", "echo 100 > /sys/fs/cgroup/pids/pids.max"});
   EXPECT_NE(r.code, 0);
@@ -68,6 +71,7 @@ TEST(Cgroups, CgroupMountIsReadOnlyInside) {
 }
 
 TEST(Cgroups, RelativeCgroupsPathIsBelowOurOwnCgroup) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   std::string name = unique_id("skiff-itest-cg");
   std::string dir;
   {
@@ -82,7 +86,23 @@ TEST(Cgroups, RelativeCgroupsPathIsBelowOurOwnCgroup) {
   }
 }
 
+TEST(Cgroups, RelativeCgroupsPathCannotClimbAboveOurCgroup) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
+  std::string name = unique_id("skiff-itest-climb");
+  RunningContainer c("climb", "../../../" + name);
+  // ".." stops at our own cgroup: the container's lies right below it in every hierarchy.
+  EXPECT_EQ(cgroup_file("pids", name, "pids.max"), "50");
+  EXPECT_EQ(cgroup_file("memory", name, "memory.limit_in_bytes"), "67108864");
+  std::string own = own_cgroup("memory");
+  if (own != "/") {
+    EXPECT_FALSE(path_exists("/sys/fs/cgroup/memory/" + name));
+  }
+  ASSERT_EQ(c.rt.run({"delete", "--force", c.id}).code, 0);
+  EXPECT_FALSE(path_exists(host_cgroup_dir("memory", name)));
+}
+
 TEST(Cgroups, UpdateWithFlags) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("update");
   Result r = c.rt.run({"update", "--memory", "128M", "--pids-limit", "77", "--cpu-share", "256", c.id});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -97,6 +117,7 @@ TEST(Cgroups, UpdateWithFlags) {
 }
 
 TEST(Cgroups, UpdateWithResourcesFromStdin) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("update-json");
   Result r = c.rt.run({"update", "--resources", "-", c.id},
                       R"({"memory": {"limit": 100663296}, "pids": {"limit": 33}, "cpu": {"quota": 20000}})");
@@ -108,6 +129,7 @@ TEST(Cgroups, UpdateWithResourcesFromStdin) {
 }
 
 TEST(Cgroups, UpdateWithResourcesFile) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("update-file");
   TempDir dir;
   write_file(dir.path() + "/resources.json", R"({"pids": {"limit": 44}})");
@@ -117,6 +139,7 @@ TEST(Cgroups, UpdateWithResourcesFile) {
 }
 
 TEST(Cgroups, UpdateWithBadValuesFailsNamingThem) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("update-bad");
   Result r = c.rt.run({"update", "--memory", "lots", c.id});
   EXPECT_NE(r.code, 0);
@@ -128,18 +151,25 @@ TEST(Cgroups, UpdateWithBadValuesFailsNamingThem) {
 }
 
 TEST(Cgroups, PidsLimitIsEnforcedInside) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   Runtime rt;
   Bundle bundle;
   bundle.linux()["resources"].as_object()["pids"] = boost::json::object{{"limit", 5}};
-  // sh is one; each backgrounded sleep is another; forks past the limit fail with EAGAIN.
+  // sh is one, the subshell another, each backgrounded sleep one more: forks past the limit fail
+  // with EAGAIN. Only builtins run afterwards (a fork could fail), and kill -1 ends the sleeps.
   Result r = run_in_container(rt, bundle, unique_id("pidsmax"),
-                              "for i in 1 2 3 4 5 6 7 8; do sleep 100 & done 2>/dev/null; "
-                              "cat /sys/fs/cgroup/pids/pids.current; kill $(jobs -p) 2>/dev/null; true");
+                              "(for i in 1 2 3 4 5 6 7 8; do sleep 100 & done); "
+                              "read n < /sys/fs/cgroup/pids/pids.current; echo \"current=$n\"; "
+                              "read m < /sys/fs/cgroup/pids/pids.max; echo \"max=$m\"; kill -9 -1; true");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_LE(std::atoi(r.out.c_str()), 5) << r.out;
+  EXPECT_NE(r.err.find("can't fork"), std::string::npos) << r.err;
+  ASSERT_EQ(r.out.substr(0, 8), "current=") << r.out;
+  EXPECT_LE(std::atoi(r.out.c_str() + 8), 5) << r.out;
+  EXPECT_NE(r.out.find("max=5\n"), std::string::npos) << r.out;
 }
 
 TEST(Cgroups, PauseAndResume) {
+  SKIFF_SKIP_UNLESS_CGROUP_V1();
   RunningContainer c("pause");
   Result p = c.rt.run({"pause", c.id});
   ASSERT_EQ(p.code, 0) << p.err;

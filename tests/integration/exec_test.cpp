@@ -24,7 +24,8 @@ class Exec : public ::testing::Test {
 
 TEST_F(Exec, SeesTheContainersNamespaces) {
   std::string pid = std::to_string(state_of(rt_, id_).at("pid").as_int64());
-  Result r = rt_.run({"exec", id_, "sh", "-c", "stat -L -c %i /proc/self/ns/pid /proc/self/ns/mnt /proc/self/ns/net; hostname"});
+  Result r = rt_.run(
+      {"exec", id_, "sh", "-c", "stat -L -c %i /proc/self/ns/pid /proc/self/ns/mnt /proc/self/ns/net; hostname"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::string want;
   for (const char* n : {"pid", "mnt", "net"}) {
@@ -114,7 +115,9 @@ TEST_F(Exec, DetachWithPidFile) {
   std::string pid = trimmed(read_file(pid_file));
   ASSERT_FALSE(pid.empty());
   // The pid is a host pid of a process in the container's cgroup running sleep.
-  EXPECT_EQ(read_file("/proc/" + pid + "/cmdline"), std::string("sleep\0500\0", 10));
+  EXPECT_EQ(read_file("/proc/" + pid + "/cmdline"), std::string("sleep\0"
+                                                                "500\0",
+                                                                10));
   EXPECT_NE(read_file(host_cgroup_dir("pids", id_) + "/cgroup.procs").find(pid + "\n"), std::string::npos);
   Result ps = rt_.run({"ps", "--format", "json", id_});
   ASSERT_EQ(ps.code, 0) << ps.err;

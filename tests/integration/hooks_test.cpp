@@ -126,6 +126,34 @@ TEST_F(Hooks, EveryKindRunsInOrderWithTheState) {
   EXPECT_EQ(lines[5].state.at("status").as_string(), "stopped");
 }
 
+// startContainer runs before the user's program is executed, poststart after it: a slow
+// startContainer hook still comes first, and poststart sees the user's program as the process.
+TEST_F(Hooks, PoststartRunsAfterTheUserProgramStarted) {
+  std::string id = unique_id("hooks-poststart-order");
+  write_file(bundle_.rootfs() + "/bin/slow-hook", "#!/bin/sh\nsleep 1\necho startContainer >> /hooklog/log\n", 0755);
+  std::string poststart = dir_.path() + "/poststart.sh";
+  write_file(poststart,
+             "#!/bin/sh\npid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p')\n"
+             "echo \"poststart $(readlink /proc/$pid/exe)\" >> " +
+                 log_ + "\n",
+             0755);
+  bundle_.config()["hooks"] = boost::json::object{
+      {"startContainer", boost::json::array{boost::json::object{{"path", "/bin/slow-hook"}}}},
+      {"poststart", boost::json::array{boost::json::object{{"path", poststart}}}},
+  };
+  bundle_.set_args({"sleep", "1000"});
+  bundle_.save();
+  ASSERT_EQ(rt_.run({"create", "--bundle", bundle_.path(), id}).code, 0);
+  Result started = rt_.run({"start", id});
+  ASSERT_EQ(started.code, 0) << started.err;
+  std::string log = read_file(log_);
+  EXPECT_EQ(log.substr(0, log.find('\n') + 1), "startContainer\n") << log;
+  // The exe as the host sees it, seen through the container's own root mount: ".../bin/busybox".
+  std::string last = log.substr(log.find('\n') + 1);
+  EXPECT_EQ(last.substr(0, 10), "poststart ") << log;
+  EXPECT_TRUE(last.ends_with("/bin/busybox\n")) << log;
+}
+
 TEST_F(Hooks, CreateContainerRunsInTheContainersMountNamespace) {
   std::string id = unique_id("hooks-mntns");
   std::string script = dir_.path() + "/mntns.sh";
@@ -196,8 +224,8 @@ TEST_F(Hooks, HookTimeout) {
   std::string id = unique_id("hooks-timeout");
   std::string slow = dir_.path() + "/slow.sh";
   write_file(slow, "#!/bin/sh\nexec sleep 600\n", 0755);
-  bundle_.config()["hooks"] = boost::json::object{
-      {"createRuntime", boost::json::array{boost::json::object{{"path", slow}, {"timeout", 1}}}}};
+  bundle_.config()["hooks"] =
+      boost::json::object{{"createRuntime", boost::json::array{boost::json::object{{"path", slow}, {"timeout", 1}}}}};
   bundle_.save();
   Result created = rt_.run({"create", "--bundle", bundle_.path(), id});
   EXPECT_NE(created.code, 0);
@@ -210,7 +238,8 @@ TEST_F(Hooks, FailingPoststartOnlyWarns) {
   std::string id = unique_id("hooks-poststart");
   std::string failing = dir_.path() + "/fail.sh";
   write_file(failing, "#!/bin/sh\nexit 1\n", 0755);
-  bundle_.config()["hooks"] = boost::json::object{{"poststart", boost::json::array{boost::json::object{{"path", failing}}}}};
+  bundle_.config()["hooks"] =
+      boost::json::object{{"poststart", boost::json::array{boost::json::object{{"path", failing}}}}};
   Result r = run_in_container(rt_, bundle_, id, "echo still-ran");
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "still-ran\n");

@@ -79,14 +79,14 @@ TEST(Process, NonRootUserCapabilitySets) {
 TEST(Process, UserGroupsAndUmask) {
   Runtime rt;
   Bundle bundle;
-  bundle.process()["user"] =
-      boost::json::object{{"uid", 1234}, {"gid", 2345}, {"additionalGids", boost::json::array{10, 20, 30}}, {"umask", 077}};
+  bundle.process()["user"] = boost::json::object{
+      {"uid", 1234}, {"gid", 2345}, {"additionalGids", boost::json::array{10, 20, 30}}, {"umask", 077}};
   Result r = run_in_container(rt, bundle, unique_id("user"), "id; umask; touch /tmp/f && stat -c '%a %u %g' /tmp/f");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "uid=1234 gid=2345 groups=10,20,30\n0077\n600 1234 2345\n");
 }
 
-TEST(Process, NamedUserFromTheRootfsPasswdIsNotNeededForNumericIds) {
+TEST(Process, HomeComesFromTheRootfsPasswd) {
   Runtime rt;
   Bundle bundle;
   bundle.process()["user"] = boost::json::object{{"uid", 65534}, {"gid", 65534}};
@@ -143,8 +143,8 @@ TEST(Process, RaisingAHardRlimitAboveTheCallersFailsClearly) {
   Runtime rt;
   Bundle bundle;
   std::string id = unique_id("rlimit-raise");
-  bundle.process()["rlimits"] = boost::json::array{boost::json::object{
-      {"type", "RLIMIT_NOFILE"}, {"soft", nofile.rlim_max + 1}, {"hard", nofile.rlim_max + 1}}};
+  bundle.process()["rlimits"] = boost::json::array{
+      boost::json::object{{"type", "RLIMIT_NOFILE"}, {"soft", nofile.rlim_max + 1}, {"hard", nofile.rlim_max + 1}}};
   Result r = run_in_container(rt, bundle, id, "true");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("RLIMIT_NOFILE"), std::string::npos) << r.err;

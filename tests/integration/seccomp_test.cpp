@@ -25,13 +25,14 @@ TEST(Seccomp, FilterIsInstalledAndErrnoRetIsReturned) {
     Bundle bundle;
     bundle.process()["noNewPrivileges"] = no_new_privs;
     auto mkdir_rule = rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO");
-    mkdir_rule["errnoRet"] = 13;  // EACCES
+    mkdir_rule["errnoRet"] = 13;                          // EACCES
     auto rmdir_rule = rule({"rmdir"}, "SCMP_ACT_ERRNO");  // no errnoRet: EPERM
     bundle.linux()["seccomp"] = profile(boost::json::array{mkdir_rule, rmdir_rule});
     mkdir_all(bundle.rootfs() + "/tmp/existing");
-    Result r = run_in_container(rt, bundle, unique_id("seccomp"),
-                                "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; mkdir /tmp/new; echo \"mkdir=$?\"; "
-                                "rmdir /tmp/existing; echo \"rmdir=$?\"; touch /tmp/file && echo touched");
+    Result r =
+        run_in_container(rt, bundle, unique_id("seccomp"),
+                         "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; mkdir /tmp/new; echo \"mkdir=$?\"; "
+                         "rmdir /tmp/existing; echo \"rmdir=$?\"; touch /tmp/file && echo touched");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("Seccomp:\t2\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(std::string("NoNewPrivs:\t") + (no_new_privs ? "1" : "0")), std::string::npos) << r.out;

@@ -20,9 +20,8 @@
 
 #include <chrono>
 #include <climits>
-#include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -70,11 +69,13 @@ void remove_cgroup_tree(const std::string& dir) {
       remove_cgroup_tree(entry.path().string());
     }
   }
+  int err = 0;
   for (int attempt = 0; attempt < 50; ++attempt) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) {
       return;
     }
-    if (errno != EBUSY) {
+    err = errno;
+    if (err != EBUSY) {
       break;
     }
     try {
@@ -87,7 +88,7 @@ void remove_cgroup_tree(const std::string& dir) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ADD_FAILURE() << "could not remove cgroup " << dir << ": " << std::strerror(errno);
+  ADD_FAILURE() << "could not remove cgroup " << dir << ": " << std::strerror(err);
 }
 
 // One podman store with everything it needs, isolated from the host's; its destructor removes
@@ -99,14 +100,25 @@ class PodmanStore {
     for (const char* sub : {"root", "runroot", "tmp", "home", "net.d", "hooks.d"}) {
       mkdir_all(path(sub), 0700);
     }
-    write_file(path("storage.conf"), "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + path("root") +
-                                         "\"\nrunroot = \"" + path("runroot") + "\"\n");
-    write_file(path("containers.conf"),
-               "[containers]\nlog_driver = \"k8s-file\"\n"
-               "[engine]\nevents_logger = \"none\"\nlock_type = \"file\"\n"
-               "tmp_dir = \"" + path("tmp") + "\"\nvolume_path = \"" + path("root/volumes") + "\"\n" +
-                   "image_copy_tmp_dir = \"" + path("tmp") + "\"\nhooks_dir = [\"" + path("hooks.d") + "\"]\n" +
-                   "[network]\nnetwork_backend = \"cni\"\nnetwork_config_dir = \"" + path("net.d") + "\"\n");
+    auto quoted = [this](const std::string& sub) { return "\"" + path(sub) + "\""; };
+    std::string storage = "[storage]\n";
+    storage += "driver = \"vfs\"\n";
+    storage += "graphroot = " + quoted("root") + "\n";
+    storage += "runroot = " + quoted("runroot") + "\n";
+    write_file(path("storage.conf"), storage);
+    std::string conf = "[containers]\n";
+    conf += "log_driver = \"k8s-file\"\n";
+    conf += "[engine]\n";
+    conf += "events_logger = \"none\"\n";
+    conf += "lock_type = \"file\"\n";
+    conf += "tmp_dir = " + quoted("tmp") + "\n";
+    conf += "volume_path = " + quoted("root/volumes") + "\n";
+    conf += "image_copy_tmp_dir = " + quoted("tmp") + "\n";
+    conf += "hooks_dir = [" + quoted("hooks.d") + "]\n";
+    conf += "[network]\n";
+    conf += "network_backend = \"cni\"\n";
+    conf += "network_config_dir = " + quoted("net.d") + "\n";
+    write_file(path("containers.conf"), conf);
     write_file(path("registries.conf"), "unqualified-search-registries = []\n");
     write_file(path("home/auth.json"), R"({"auths": {}})");
     write_file(path("policy.json"), R"({"default": [{"type": "insecureAcceptAnything"}]})");
@@ -145,8 +157,9 @@ class PodmanStore {
   // The options every `run` gets: no network, cgroups below ours, limits this host allows
   // (our hard RLIMIT_NOFILE is below podman's default of 1048576, and we lack CAP_SYS_RESOURCE).
   [[nodiscard]] std::vector<std::string> run_options() const {
-    return {"--network", "none", "--cgroup-parent", cgroup_parent_, "--ulimit", "nofile=20000:20000",
-            "--ulimit", "nproc=4096:4096"};
+    std::vector<std::string> options = {"--network", "none", "--cgroup-parent", cgroup_parent_};
+    options.insert(options.end(), {"--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"});
+    return options;
   }
 
   // `podman import` of a tar of a rootfs holding busybox and its applet symlinks; throws on failure.
@@ -176,13 +189,14 @@ class PodmanStore {
     // --root says (containers/image 5.23 has no setting for it): a tmpfs over it (or over
     // /var/lib when it does not exist), in a mount namespace of the import's own, keeps it off
     // the host.
-    std::vector<std::string> command = {
-        "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+    static constexpr const char* kTmpfsOverCache =
         "t=/var/lib/containers; [ -d $t ] || t=/var/lib; mount -t tmpfs -o mode=0755,size=16m skiff-podman $t && "
-        "exec \"$@\"",
-        "sh"};
-    for (auto& arg : podman_command({"import", "--quiet", "--signature-policy", path("policy.json"),
-                                     path("busybox.tar"), kImage})) {
+        "exec \"$@\"";
+    std::vector<std::string> command = {"unshare", "--mount", "--propagation", "private", "--",
+                                        "/bin/sh", "-c",      kTmpfsOverCache, "sh"};
+    std::vector<std::string> import = {
+        "import", "--quiet", "--signature-policy", path("policy.json"), path("busybox.tar"), kImage};
+    for (auto& arg : podman_command(import)) {
       command.push_back(std::move(arg));
     }
     Result imported = run(command);
@@ -193,10 +207,12 @@ class PodmanStore {
 
  private:
   [[nodiscard]] std::vector<std::string> podman_command(const std::vector<std::string>& args) const {
-    std::vector<std::string> command = {"podman",          "--root",         path("root"), "--runroot",
-                                        path("runroot"),   "--tmpdir",       path("tmp"),  "--storage-driver",
-                                        "vfs",             "--events-backend", "none",     "--cgroup-manager",
-                                        "cgroupfs",        "--runtime",      runtime_};
+    // --runtime and --cgroup-manager are passed on to conmon's cleanup command; the config files
+    // (by environment) to every podman process.
+    std::vector<std::string> command = {"podman",        "--root",           path("root"), "--runroot",
+                                        path("runroot"), "--tmpdir",         path("tmp"),  "--storage-driver",
+                                        "vfs",           "--events-backend", "none"};
+    command.insert(command.end(), {"--cgroup-manager", "cgroupfs", "--runtime", runtime_});
     command.insert(command.end(), args.begin(), args.end());
     return command;
   }
