@@ -22,8 +22,12 @@ std::string errno_name(int err) {
   return name != nullptr ? std::string(name) : "errno " + std::to_string(err);
 }
 
-void throw_errno(const std::string& context) { throw_errno(errno, context); }
+void throw_errno(const std::string& context) {
+  throw_errno(errno, context);
+}
 
-void throw_errno(int err, const std::string& context) { throw Error(context, err); }
+void throw_errno(int err, const std::string& context) {
+  throw Error(context, err);
+}
 
 }  // namespace skiff

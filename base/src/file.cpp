@@ -42,7 +42,9 @@ void write_all(int fd, std::string_view data, const std::string& what) {
   }
 }
 
-std::string read_file(const std::string& path) { return read_file_at(AT_FDCWD, path); }
+std::string read_file(const std::string& path) {
+  return read_file_at(AT_FDCWD, path);
+}
 
 std::string read_file_at(int dirfd, const std::string& path) {
   UniqueFd fd(::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC));

@@ -89,7 +89,9 @@ boost::json::value parse(std::string_view text, const std::string& what) {
   return parser.release();
 }
 
-boost::json::value parse_file(const std::string& path) { return parse(read_file(path), path); }
+boost::json::value parse_file(const std::string& path) {
+  return parse(read_file(path), path);
+}
 
 std::string field(std::string_view parent, std::string_view key) {
   if (parent.empty()) {

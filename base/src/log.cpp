@@ -62,8 +62,12 @@ void write_all(int fd, const std::string& text) {
 
 }  // namespace
 
-void set_level(Level level) { state().level = level; }
-void set_format(Format format) { state().format = format; }
+void set_level(Level level) {
+  state().level = level;
+}
+void set_format(Format format) {
+  state().format = format;
+}
 
 void set_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -83,7 +87,9 @@ Format parse_format(std::string_view value) {
   throw Error("--log-format: unknown format \"" + std::string(value) + "\" (want text or json)");
 }
 
-bool enabled(Level level) { return level >= state().level; }
+bool enabled(Level level) {
+  return level >= state().level;
+}
 
 void write(Level level, std::string_view message) {
   State& s = state();

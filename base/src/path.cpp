@@ -19,7 +19,9 @@ namespace {
 
 constexpr int kMaxSymlinks = 40;
 
-std::string shown(std::string_view path) { return path.empty() ? "/" : std::string(path); }
+std::string shown(std::string_view path) {
+  return path.empty() ? "/" : std::string(path);
+}
 
 // True when the symlinks in directory dirfd are magic links: on procfs every symlink is one
 // (/proc/<pid>/exe, fd/N, ns/*, ...) except those of the procfs root itself (self, thread-self,
@@ -87,7 +89,9 @@ std::string join_path(std::string_view root, std::string_view path) {
   return cleaned == "/" ? base : base + cleaned;
 }
 
-std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+std::string fd_path(int fd) {
+  return "/proc/self/fd/" + std::to_string(fd);
+}
 
 UniqueFd open_in_root(int rootfd, std::string_view path, int flags, mode_t mode) {
   struct open_how how {};

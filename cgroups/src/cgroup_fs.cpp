@@ -17,7 +17,9 @@ namespace skiff::cgroups::cgfs {
 
 namespace {
 
-std::string join(const std::string& dir, std::string_view file) { return dir + "/" + std::string(file); }
+std::string join(const std::string& dir, std::string_view file) {
+  return dir + "/" + std::string(file);
+}
 
 std::string trim_newline(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
@@ -51,7 +53,9 @@ std::vector<std::string> subdirectories(const std::string& dir) {
 
 }  // namespace
 
-std::string read(const std::string& dir, std::string_view file) { return trim_newline(read_file(join(dir, file))); }
+std::string read(const std::string& dir, std::string_view file) {
+  return trim_newline(read_file(join(dir, file)));
+}
 
 std::optional<std::string> read_if_exists(const std::string& dir, std::string_view file) {
   try {

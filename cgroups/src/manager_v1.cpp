@@ -14,7 +14,9 @@ namespace {
 // memory.limit_in_bytes reads 2^63 rounded down to a page when unlimited.
 constexpr uint64_t kUnlimitedMemory = uint64_t{1} << 62;
 
-std::string parent_of(const std::string& dir) { return dir.substr(0, dir.rfind('/')); }
+std::string parent_of(const std::string& dir) {
+  return dir.substr(0, dir.rfind('/'));
+}
 
 // A new cpuset cgroup starts with empty cpuset.cpus and cpuset.mems, and no task may join it
 // until both are set: copy them down from the nearest ancestor that has them.

@@ -140,7 +140,9 @@ bool V2Manager::frozen() const {
   return events && cgfs::keyed_value(*events, "frozen") == 1U;
 }
 
-std::vector<pid_t> V2Manager::pids() const { return enabled_ ? cgfs::procs_recursive(dir_) : std::vector<pid_t>{}; }
+std::vector<pid_t> V2Manager::pids() const {
+  return enabled_ ? cgfs::procs_recursive(dir_) : std::vector<pid_t>{};
+}
 
 void V2Manager::kill_all(int signal) {
   if (!enabled_) {
@@ -175,7 +177,9 @@ Stats V2Manager::stats() const {
   return s;
 }
 
-std::string V2Manager::directory(std::string_view hierarchy) const { return hierarchy == "unified" ? dir_ : ""; }
+std::string V2Manager::directory(std::string_view hierarchy) const {
+  return hierarchy == "unified" ? dir_ : "";
+}
 
 boost::json::value V2Manager::save() const {
   return detail::save_state(Mode::v2, DirMap{{"unified", dir_}}, base_, rootless_, enabled_);

@@ -25,7 +25,9 @@ std::vector<std::string> split(std::string_view text, char sep) {
   }
 }
 
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+bool is_octal(char c) {
+  return c >= '0' && c <= '7';
+}
 
 // mountinfo escapes blanks and backslashes in paths as \ooo.
 std::string unescape(std::string_view field) {
@@ -90,7 +92,9 @@ std::map<std::string, std::string> parse_proc_cgroup(std::string_view text) {
   return out;
 }
 
-std::map<std::string, std::string> own_cgroups() { return parse_proc_cgroup(read_file("/proc/self/cgroup")); }
+std::map<std::string, std::string> own_cgroups() {
+  return parse_proc_cgroup(read_file("/proc/self/cgroup"));
+}
 
 std::map<std::string, CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
   std::map<std::string, CgroupMount> out;
@@ -123,7 +127,9 @@ std::map<std::string, CgroupMount> parse_cgroup_mounts(std::string_view mountinf
   return out;
 }
 
-std::map<std::string, CgroupMount> cgroup_mounts() { return parse_cgroup_mounts(read_file("/proc/self/mountinfo")); }
+std::map<std::string, CgroupMount> cgroup_mounts() {
+  return parse_cgroup_mounts(read_file("/proc/self/mountinfo"));
+}
 
 std::string own_dir(const CgroupMount& mount, std::string_view own_path) {
   std::string own = clean_path(own_path);

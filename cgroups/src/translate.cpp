@@ -9,12 +9,20 @@ namespace skiff::cgroups {
 namespace {
 
 // Zero memory and CPU values mean "unset", as in runc (Docker sends zeros for "not given").
-std::optional<int64_t> nonzero(const std::optional<int64_t>& v) { return v && *v != 0 ? v : std::nullopt; }
-std::optional<uint64_t> nonzero(const std::optional<uint64_t>& v) { return v && *v != 0 ? v : std::nullopt; }
+std::optional<int64_t> nonzero(const std::optional<int64_t>& v) {
+  return v && *v != 0 ? v : std::nullopt;
+}
+std::optional<uint64_t> nonzero(const std::optional<uint64_t>& v) {
+  return v && *v != 0 ? v : std::nullopt;
+}
 
-std::string number_or_max(int64_t v) { return v < 0 ? "max" : std::to_string(v); }
+std::string number_or_max(int64_t v) {
+  return v < 0 ? "max" : std::to_string(v);
+}
 
-std::string device_number(const std::optional<int64_t>& n) { return n ? std::to_string(*n) : "*"; }
+std::string device_number(const std::optional<int64_t>& n) {
+  return n ? std::to_string(*n) : "*";
+}
 
 std::string device_rule(const DeviceRule& rule) {
   return rule.type + " " + device_number(rule.major) + ":" + device_number(rule.minor) + " " + rule.access;
@@ -25,7 +33,9 @@ std::string device_key(const T& d) {
   return std::to_string(d.major) + ":" + std::to_string(d.minor);
 }
 
-std::string pids_value(int64_t limit) { return limit <= 0 ? "max" : std::to_string(limit); }
+std::string pids_value(int64_t limit) {
+  return limit <= 0 ? "max" : std::to_string(limit);
+}
 
 // memory.limit_in_bytes and memory.memsw.limit_in_bytes: the kernel keeps memsw >= limit at all
 // times, so the right order depends on the current values, which translation does not know. An

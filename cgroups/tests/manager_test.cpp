@@ -22,7 +22,9 @@ std::string unique_name(const std::string& what) {
   return "skiff-test-" + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
-Resources parse(std::string_view text) { return parse_resources(json::parse(text, "test"), "linux.resources"); }
+Resources parse(std::string_view text) {
+  return parse_resources(json::parse(text, "test"), "linux.resources");
+}
 
 std::string read_value(const std::string& dir, const std::string& file) {
   std::string text = read_file(dir + "/" + file);

@@ -35,7 +35,9 @@ constexpr const char* kFull = R"({
   "someFutureField": {"anything": 1}
 })";
 
-Resources parse(std::string_view text) { return parse_resources(json::parse(text, "test"), "linux.resources"); }
+Resources parse(std::string_view text) {
+  return parse_resources(json::parse(text, "test"), "linux.resources");
+}
 
 // The message of the error that parsing text throws.
 std::string parse_error(std::string_view text) {
@@ -150,7 +152,9 @@ struct BadCase {
 
 class ParseResourcesError : public testing::TestWithParam<BadCase> {};
 
-TEST_P(ParseResourcesError, NamesFieldAndValue) { EXPECT_EQ(parse_error(GetParam().json), GetParam().message); }
+TEST_P(ParseResourcesError, NamesFieldAndValue) {
+  EXPECT_EQ(parse_error(GetParam().json), GetParam().message);
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ParseResourcesError,

@@ -8,7 +8,9 @@
 namespace skiff::cgroups {
 
 // Readable failure output for the write lists.
-void PrintTo(const FileWrite& w, std::ostream* os) { *os << w.hierarchy << ":" << w.file << "=\"" << w.value << "\""; }
+void PrintTo(const FileWrite& w, std::ostream* os) {
+  *os << w.hierarchy << ":" << w.file << "=\"" << w.value << "\"";
+}
 bool operator==(const FileWrite& a, const FileWrite& b) {
   return a.hierarchy == b.hierarchy && a.file == b.file && a.value == b.value;
 }
@@ -40,7 +42,9 @@ constexpr const char* kFull = R"({
   "unified": {"memory.high": "900000000", "io.latency": "8:0 target=10"}
 })";
 
-Resources parse(std::string_view text) { return parse_resources(json::parse(text, "test"), "linux.resources"); }
+Resources parse(std::string_view text) {
+  return parse_resources(json::parse(text, "test"), "linux.resources");
+}
 
 using Writes = std::vector<FileWrite>;
 

@@ -12,8 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"skiff-runtime: an OCI runtime built from namespaces, cgroups, seccomp and capabilities",
                "skiff-runtime"};
   app.require_subcommand(1);
-  app.set_version_flag("-v,--version", std::string("skiff-runtime version ") + SKIFF_VERSION +
-                                           "\nspec: 1.2.0");
+  app.set_version_flag("-v,--version", std::string("skiff-runtime version ") + SKIFF_VERSION + "\nspec: 1.2.0");
   cli::GlobalOptions global;
   app.add_option("--root", global.root, "state directory (default /run/skiff, or $XDG_RUNTIME_DIR/skiff)");
   app.add_option("--log", global.log_file, "log file (default: stderr)");

@@ -44,7 +44,9 @@ const std::vector<std::string>& names() {
   return table;
 }
 
-uint64_t bit(int cap) { return uint64_t{1} << cap; }
+uint64_t bit(int cap) {
+  return uint64_t{1} << cap;
+}
 
 // Parses the names in list into a mask; what names the list in errors.
 uint64_t parse_names(const std::vector<std::string>& list, std::string_view what) {
@@ -147,7 +149,7 @@ void apply_capabilities(const CapabilitySets& sets) {
   for (int cap = 0; cap < 64; ++cap) {
     if ((unraisable & bit(cap)) != 0) {
       log::info("ambient capability " + capability_name(cap) +
-                   " is not raised: it is not in both the permitted and inheritable sets");
+                " is not raised: it is not in both the permitted and inheritable sets");
     }
   }
 

@@ -94,8 +94,8 @@ cgroups::Resources with_default_device_rules(cgroups::Resources resources, const
   for (const auto& d : default_devices()) {
     allow(d.type, d.major, d.minor);
   }
-  allow('c', 5, 1);             // /dev/console
-  allow('c', 5, 2);             // /dev/ptmx
+  allow('c', 5, 1);               // /dev/console
+  allow('c', 5, 2);               // /dev/ptmx
   allow('c', 136, std::nullopt);  // /dev/pts/*
   for (const auto& d : devices) {
     if (d.type != 'p') {

@@ -109,8 +109,7 @@ void Runtime::start(const std::string& id) {
   ContainerState state = dir.load_state();
   Status status = container_status(dir, state);
   if (status != Status::created) {
-    throw Error("cannot start container \"" + id + "\": it is " + std::string(status_name(status)) +
-                ", not created");
+    throw Error("cannot start container \"" + id + "\": it is " + std::string(status_name(status)) + ", not created");
   }
   UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fifo) {
@@ -161,8 +160,7 @@ void Runtime::start(const std::string& id) {
   }
   auto config = dir.load_config();
   Spec spec = parse_spec(config, dir.path() + "/config.json");
-  run_hooks_warn_only(spec.hooks.poststart, "poststart",
-                      boost::json::serialize(oci_state(state, Status::running)));
+  run_hooks_warn_only(spec.hooks.poststart, "poststart", boost::json::serialize(oci_state(state, Status::running)));
 }
 
 boost::json::object Runtime::state(const std::string& id) {
@@ -255,8 +253,7 @@ void Runtime::resume(const std::string& id) {
   ContainerState state = dir.load_state();
   Status status = container_status(dir, state);
   if (status != Status::paused) {
-    throw Error("cannot resume container \"" + id + "\": it is " + std::string(status_name(status)) +
-                ", not paused");
+    throw Error("cannot resume container \"" + id + "\": it is " + std::string(status_name(status)) + ", not paused");
   }
   cgroups::load_manager(state.cgroup)->thaw();
 }

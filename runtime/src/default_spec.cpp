@@ -36,30 +36,29 @@ boost::json::object default_spec(bool rootless, uint32_t uid, uint32_t gid) {
   boost::json::array mounts{
       mount("/proc", "proc", "proc", {}),
       mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
-      mount("/dev/pts", "devpts", "devpts",
-            {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+      mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
       mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
       mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
       mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
       mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
   };
   boost::json::array namespaces{
-      {{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}},
-      {{"type", "cgroup"}},
+      {{"type", "pid"}}, {{"type", "network"}}, {{"type", "ipc"}},
+      {{"type", "uts"}}, {{"type", "mount"}},   {{"type", "cgroup"}},
   };
   boost::json::object linux{
       {"resources", {{"devices", boost::json::array{{{"allow", false}, {"access", "rwm"}}}}}},
       {"namespaces", namespaces},
-      {"maskedPaths", strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
-                               "/proc/scsi"})},
-      {"readonlyPaths",
-       strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})},
+      {"maskedPaths",
+       strings({"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"})},
+      {"readonlyPaths", strings({"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"})},
   };
   if (rootless) {
     // An unprivileged user can neither mount sysfs without its own network namespace nor set
     // up devpts with gid=5 unless gid 5 is mapped.
-    mounts[2] = mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"});
+    mounts[2] =
+        mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"});
     mounts[5] = mount("/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"});
     mounts.erase(mounts.begin() + 6);
     boost::json::array rootless_ns;
@@ -75,12 +74,8 @@ boost::json::object default_spec(bool rootless, uint32_t uid, uint32_t gid) {
     linux.erase("resources");
   }
   return {
-      {"ociVersion", "1.2.0"},
-      {"process", process},
-      {"root", {{"path", "rootfs"}, {"readonly", true}}},
-      {"hostname", "skiff"},
-      {"mounts", mounts},
-      {"linux", linux},
+      {"ociVersion", "1.2.0"}, {"process", process}, {"root", {{"path", "rootfs"}, {"readonly", true}}},
+      {"hostname", "skiff"},   {"mounts", mounts},   {"linux", linux},
   };
 }
 

@@ -85,7 +85,7 @@ void mknod_device(int rootfd, const Device& d) {
 
 const std::vector<Device>& default_devices() {
   static const std::vector<Device> devices{
-      make("/dev/null", 1, 3),   make("/dev/zero", 1, 5), make("/dev/full", 1, 7),
+      make("/dev/null", 1, 3),   make("/dev/zero", 1, 5),    make("/dev/full", 1, 7),
       make("/dev/random", 1, 8), make("/dev/urandom", 1, 9), make("/dev/tty", 5, 0),
   };
   return devices;
@@ -114,7 +114,7 @@ void create_devices(int rootfd, const std::vector<Device>& devices, bool bind_fr
   }
   UniqueFd dev = mkdir_all_in_root(rootfd, "/dev", 0755);
   const std::pair<const char*, const char*> links[] = {
-      {"/proc/self/fd", "fd"},      {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
       {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
   };
   for (const auto& [target, name] : links) {

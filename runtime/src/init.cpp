@@ -45,8 +45,8 @@ void set_hostnames(const Spec& spec) {
 
 void join_session_keyring(const std::string& id) {
   std::string name = "_ses." + id;
-  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS &&
-      errno != EACCES && errno != EPERM && errno != EDQUOT) {
+  if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS && errno != EACCES &&
+      errno != EPERM && errno != EDQUOT) {
     throw_errno("join a new session keyring " + name);
   }
 }

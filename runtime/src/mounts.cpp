@@ -66,7 +66,9 @@ long expected_magic(const std::string& type) {
 }
 
 // Re-resolves the destination after mounting: the fd taken before the mount points below it.
-UniqueFd reopen_destination(int rootfd, const Mount& m) { return open_in_root(rootfd, m.destination, O_PATH); }
+UniqueFd reopen_destination(int rootfd, const Mount& m) {
+  return open_in_root(rootfd, m.destination, O_PATH);
+}
 
 void verify_mounted(int rootfd, const Mount& m, const struct stat* bind_source) {
   UniqueFd fd = reopen_destination(rootfd, m);
@@ -124,8 +126,8 @@ void mount_bind(int rootfd, const Mount& m, const RootfsContext& ctx) {
   do_mount(fd_path(src.get()), dst.get(), nullptr, flags, "", describe(m));
   verify_mounted(rootfd, m, &st);
   UniqueFd mounted = reopen_destination(rootfd, m);
-  unsigned long remount = m.options.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                                             MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+  unsigned long remount = m.options.flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+                                             MS_RELATIME | MS_STRICTATIME);
   if (remount != 0) {
     remount_bind(mounted.get(), remount, describe(m));
   }
@@ -169,7 +171,8 @@ void mount_cgroup_v1(int rootfd, const Mount& m, const RootfsContext& ctx, unsig
   ::closedir(hosts);
   std::string inside = m.destination;
   for (const auto& name : hierarchies) {
-    std::string source = ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory(hierarchy_key(name)) : "";
+    std::string source =
+        ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory(hierarchy_key(name)) : "";
     if (source.empty()) {
       // No cgroup of the container here (rootless, or a hierarchy the manager does not use).
       source = "/sys/fs/cgroup/" + name;
@@ -183,8 +186,9 @@ void mount_cgroup_v1(int rootfd, const Mount& m, const RootfsContext& ctx, unsig
     UniqueFd target = mkdir_all_in_root(rootfd, sub.destination, 0755);
     do_mount(fd_path(src.get()), target.get(), nullptr, MS_BIND | MS_REC, "", describe(sub));
     UniqueFd mounted = reopen_destination(rootfd, sub);
-    remount_bind(mounted.get(), (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_NOSUID | MS_NODEV |
-                                    MS_NOEXEC, describe(sub));
+    remount_bind(mounted.get(),
+                 (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 describe(sub));
   }
   for (const auto& [name, target] : links) {
     if (::symlinkat(target.c_str(), dir.get(), name.c_str()) < 0 && errno != EEXIST) {

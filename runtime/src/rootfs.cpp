@@ -5,8 +5,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "skiff/base/error.h"
@@ -22,7 +22,8 @@ namespace {
 void mask_path(int rootfd, const std::string& path, int null_fd) {
   UniqueFd target;
   try {
-    target = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+    // A symlink is followed (inside the root): masking the link would leave its target readable.
+    target = open_in_root(rootfd, path, O_PATH);
   } catch (const Error& e) {
     if (e.code() == ENOENT) {
       return;

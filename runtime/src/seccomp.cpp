@@ -109,7 +109,9 @@ uint32_t arch_token(std::string_view oci_name) {
   return seccomp_arch_resolve_name(name.c_str());
 }
 
-bool takes_errno(std::string_view action) { return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE"; }
+bool takes_errno(std::string_view action) {
+  return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_TRACE";
+}
 
 // The libseccomp action; ERRNO and TRACE carry errno_ret, EPERM by default as in runc.
 uint32_t action_value(const std::string& action, std::optional<uint32_t> errno_ret) {

@@ -10,9 +10,9 @@
 #include <cstring>
 
 #include "skiff/base/error.h"
-#include "skiff/base/unix_socket.h"
 #include "skiff/base/json.h"
 #include "skiff/base/unique_fd.h"
+#include "skiff/base/unix_socket.h"
 #include "skiff/runtime/seccomp.h"
 
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER

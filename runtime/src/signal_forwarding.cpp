@@ -24,7 +24,9 @@ ForwardedSignals::ForwardedSignals() {
   }
 }
 
-ForwardedSignals::~ForwardedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+ForwardedSignals::~ForwardedSignals() {
+  ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+}
 
 int ForwardedSignals::try_reap(pid_t pid) {
   int status = 0;

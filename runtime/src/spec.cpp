@@ -142,8 +142,8 @@ std::vector<Rlimit> parse_rlimits(const value& v, const std::string& path) {
       limit.hard = json::as_uint64(*hard, json::field(at, "hard"));
     }
     if (limit.soft > limit.hard) {
-      json::invalid(at, "soft limit " + std::to_string(limit.soft) + " is above hard limit " +
-                            std::to_string(limit.hard));
+      json::invalid(at,
+                    "soft limit " + std::to_string(limit.soft) + " is above hard limit " + std::to_string(limit.hard));
     }
     out.push_back(limit);
   }
@@ -407,8 +407,8 @@ void validate(Spec& spec) {
   }
   for (const auto& [key, val] : linux.sysctl) {
     bool net = key.rfind("net.", 0) == 0;
-    bool ipc = key.rfind("kernel.msg", 0) == 0 || key.rfind("kernel.sem", 0) == 0 ||
-               key.rfind("kernel.shm", 0) == 0 || key.rfind("fs.mqueue.", 0) == 0;
+    bool ipc = key.rfind("kernel.msg", 0) == 0 || key.rfind("kernel.sem", 0) == 0 || key.rfind("kernel.shm", 0) == 0 ||
+               key.rfind("fs.mqueue.", 0) == 0;
     bool uts_key = key == "kernel.hostname" || key == "kernel.domainname";
     auto owns = [&](NamespaceType t) { return linux.find_namespace(t) != nullptr; };
     if (net && !owns(NamespaceType::network)) {
@@ -572,8 +572,7 @@ Spec parse_spec(const value& document, const std::string& what) {
     }
     if (const value* annotations = json::find(obj, "annotations")) {
       for (const auto& kv : json::as_object(*annotations, "annotations")) {
-        spec.annotations[std::string(kv.key())] =
-            json::as_string(kv.value(), json::field("annotations", kv.key()));
+        spec.annotations[std::string(kv.key())] = json::as_string(kv.value(), json::field("annotations", kv.key()));
       }
     }
     if (const value* linux = json::find(obj, "linux")) {

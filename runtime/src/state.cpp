@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
@@ -66,7 +65,9 @@ std::string StateRoot::default_path() {
   return "/tmp/skiff-" + std::to_string(::geteuid());
 }
 
-std::string StateRoot::container_dir(const std::string& id) const { return path_ + "/" + id; }
+std::string StateRoot::container_dir(const std::string& id) const {
+  return path_ + "/" + id;
+}
 
 std::vector<std::string> StateRoot::list() const {
   std::vector<std::string> ids;
@@ -91,7 +92,9 @@ std::vector<std::string> StateRoot::list() const {
   return ids;
 }
 
-bool StateRoot::exists(const std::string& id) const { return path_exists(container_dir(id) + "/state.json"); }
+bool StateRoot::exists(const std::string& id) const {
+  return path_exists(container_dir(id) + "/state.json");
+}
 
 void validate_container_id(const std::string& id) {
   if (id.empty()) {
@@ -211,9 +214,13 @@ void ContainerDir::save_config(const std::string& text) const {
   write_file_atomic(path_ + "/config.json", text, 0600, false);
 }
 
-std::string ContainerDir::fifo_path() const { return path_ + "/exec.fifo"; }
+std::string ContainerDir::fifo_path() const {
+  return path_ + "/exec.fifo";
+}
 
-bool ContainerDir::has_fifo() const { return ::faccessat(fd(), "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0; }
+bool ContainerDir::has_fifo() const {
+  return ::faccessat(fd(), "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
 
 void ContainerDir::remove() {
   fd_.reset();

@@ -95,7 +95,8 @@ SyncMessage SyncSocket::receive() const {
   std::memcpy(&header, buffer.data(), sizeof header);
   out.step = static_cast<SyncStep>(header.step);
   out.value = header.value;
-  out.text.assign(buffer.data() + sizeof header, std::min<size_t>(header.text_size, static_cast<size_t>(n) - sizeof header));
+  out.text.assign(buffer.data() + sizeof header,
+                  std::min<size_t>(header.text_size, static_cast<size_t>(n) - sizeof header));
   return out;
 }
 

@@ -7,7 +7,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-
 #include "skiff/base/error.h"
 #include "skiff/base/path.h"
 #include "skiff/base/unix_socket.h"
@@ -67,6 +66,8 @@ void setup_terminal(int console_socket, const std::optional<ConsoleSize>& size, 
   }
 }
 
-UniqueFd receive_pty_master(int socket) { return receive_fd(socket, nullptr, "the console socket"); }
+UniqueFd receive_pty_master(int socket) {
+  return receive_fd(socket, nullptr, "the console socket");
+}
 
 }  // namespace skiff::runtime

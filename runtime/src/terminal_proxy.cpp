@@ -92,7 +92,9 @@ ConsoleListener::ConsoleListener(const std::string& dir) {
   }
 }
 
-ConsoleListener::~ConsoleListener() { ::unlink(path_.c_str()); }
+ConsoleListener::~ConsoleListener() {
+  ::unlink(path_.c_str());
+}
 
 UniqueFd ConsoleListener::receive_master() {
   UniqueFd conn(::accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC));
@@ -120,9 +122,8 @@ int relay_terminal(int master, pid_t pid, ForwardedSignals& signals) {
       }
       return code;
     }
-    pollfd fds[3] = {{signals.fd(), POLLIN, 0},
-                     {output_open ? master : -1, POLLIN, 0},
-                     {input_open ? STDIN_FILENO : -1, POLLIN, 0}};
+    pollfd fds[3] = {
+        {signals.fd(), POLLIN, 0}, {output_open ? master : -1, POLLIN, 0}, {input_open ? STDIN_FILENO : -1, POLLIN, 0}};
     if (::poll(fds, 3, -1) < 0 && errno != EINTR) {
       throw_errno("poll the terminal relay");
     }

@@ -18,7 +18,9 @@
 namespace skiff::runtime {
 namespace {
 
-uint64_t bit(int cap) { return uint64_t{1} << cap; }
+uint64_t bit(int cap) {
+  return uint64_t{1} << cap;
+}
 
 std::string parse_error(std::string_view text) {
   try {

@@ -27,7 +27,9 @@
 namespace skiff::runtime {
 namespace {
 
-Seccomp parse(std::string_view text) { return parse_seccomp(json::parse(text, "test"), "linux.seccomp"); }
+Seccomp parse(std::string_view text) {
+  return parse_seccomp(json::parse(text, "test"), "linux.seccomp");
+}
 
 // The message parse_seccomp throws for text, or "" when it accepts it.
 std::string parse_error(std::string_view text) {
@@ -62,7 +64,9 @@ void load(const SeccompProgram& program) {
 
 // The errno of a raw getpriority(which, 0), 0 on success. Raw, because glibc's wrapper turns
 // the kernel's 20-nice into a nice value that can be -1.
-int getpriority_errno(int which) { return ::syscall(SYS_getpriority, which, 0) < 0 ? errno : 0; }
+int getpriority_errno(int which) {
+  return ::syscall(SYS_getpriority, which, 0) < 0 ? errno : 0;
+}
 
 class TempDir {
  public:

@@ -1,6 +1,7 @@
 // mounts, root.readonly, maskedPaths, readonlyPaths, sysctl: checked from inside the container.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "integration_util.h"
 
@@ -167,6 +168,17 @@ TEST(Mounts, MaskedPathsReadEmpty) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "[]\n[]\n[0]\n[]\n") << r.err;
   EXPECT_EQ(read_file(bundle.rootfs() + "/etc/secret"), "top secret\n");
+}
+
+TEST(Mounts, MaskedPathThatIsASymlinkMasksItsTarget) {
+  Runtime rt;
+  Bundle bundle;
+  write_file(bundle.rootfs() + "/etc/secret", "top secret\n");
+  ASSERT_EQ(::symlink("/etc/secret", (bundle.rootfs() + "/etc/alias").c_str()), 0);
+  bundle.linux()["maskedPaths"].as_array().emplace_back("/etc/alias");
+  Result r = run_in_container(rt, bundle, unique_id("masklink"), "echo \"[$(cat /etc/secret)]\"");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "[]\n") << r.err;
 }
 
 TEST(Mounts, ReadonlyPathsRefuseWrites) {

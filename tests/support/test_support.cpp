@@ -105,7 +105,8 @@ Bundle::Bundle(const std::vector<std::string>& spec_args) : dir_("skiff-bundle-"
     mkdir_all(rootfs() + dir);
   }
   ::chmod((rootfs() + "/tmp").c_str(), 01777);
-  write_file(rootfs() + "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n");
+  write_file(rootfs() + "/etc/passwd",
+             "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n");
   write_file(rootfs() + "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
   SubprocessOptions spec;
   spec.args = {runtime_path(), "spec", "--bundle", path()};
@@ -128,7 +129,9 @@ void Bundle::set_args(const std::vector<std::string>& args) {
   process()["args"] = std::move(arr);
 }
 
-void Bundle::save() const { write_file(path() + "/config.json", json::pretty(config_)); }
+void Bundle::save() const {
+  write_file(path() + "/config.json", json::pretty(config_));
+}
 
 Runtime::Runtime() : root_("skiff-root-") {}
 

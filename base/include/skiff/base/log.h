@@ -21,9 +21,17 @@ Format parse_format(std::string_view value);
 void write(Level level, std::string_view message);
 bool enabled(Level level);
 
-inline void debug(std::string_view message) { write(Level::debug, message); }
-inline void info(std::string_view message) { write(Level::info, message); }
-inline void warning(std::string_view message) { write(Level::warning, message); }
-inline void error(std::string_view message) { write(Level::error, message); }
+inline void debug(std::string_view message) {
+  write(Level::debug, message);
+}
+inline void info(std::string_view message) {
+  write(Level::info, message);
+}
+inline void warning(std::string_view message) {
+  write(Level::warning, message);
+}
+inline void error(std::string_view message) {
+  write(Level::error, message);
+}
 
 }  // namespace skiff::log

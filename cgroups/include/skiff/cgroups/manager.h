@@ -32,9 +32,9 @@ struct ManagerConfig {
 };
 
 struct Stats {
-  uint64_t memory_usage = 0;      // bytes
-  uint64_t memory_limit = 0;      // bytes; 0 when unlimited
-  uint64_t cpu_usage_nanos = 0;   // total CPU time
+  uint64_t memory_usage = 0;     // bytes
+  uint64_t memory_limit = 0;     // bytes; 0 when unlimited
+  uint64_t cpu_usage_nanos = 0;  // total CPU time
   uint64_t pids_current = 0;
 };
 

@@ -14,7 +14,7 @@ namespace skiff::cgroups {
 
 struct DeviceRule {
   bool allow = false;
-  std::string type = "a";  // a, b or c
+  std::string type = "a";        // a, b or c
   std::optional<int64_t> major;  // unset means "*"
   std::optional<int64_t> minor;
   std::string access = "rwm";

@@ -12,8 +12,8 @@ namespace skiff::runtime {
 
 // What setting up a container's file system needs beyond its spec.
 struct RootfsContext {
-  std::string rootfs;  // absolute host path
-  std::string bundle;  // relative bind sources resolve against it
+  std::string rootfs;           // absolute host path
+  std::string bundle;           // relative bind sources resolve against it
   bool user_namespace = false;  // no mknod: devices are bind mounts of the host's
   const cgroups::Manager* cgroup = nullptr;
   bool cgroup_namespace = false;

@@ -43,7 +43,7 @@ Seccomp parse_seccomp(const boost::json::value& value, std::string_view path);
 // A filter compiled to classic BPF, ready for seccomp(2).
 struct SeccompProgram {
   std::vector<sock_filter> filter;
-  unsigned int flags = 0;      // SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER)
+  unsigned int flags = 0;       // SECCOMP_FILTER_FLAG_* for seccomp(SECCOMP_SET_MODE_FILTER)
   bool needs_listener = false;  // some rule uses SCMP_ACT_NOTIFY
 };
 

@@ -80,7 +80,8 @@ class ContainerDir {
   void remove();
 
  private:
-  ContainerDir(std::string path, std::string id, UniqueFd fd) : path_(std::move(path)), id_(std::move(id)), fd_(std::move(fd)) {}
+  ContainerDir(std::string path, std::string id, UniqueFd fd)
+      : path_(std::move(path)), id_(std::move(id)), fd_(std::move(fd)) {}
   std::string path_;
   std::string id_;
   UniqueFd fd_;
