@@ -46,7 +46,7 @@ bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
 
 install: build
-	cmake --install $(BUILD_DIR)
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

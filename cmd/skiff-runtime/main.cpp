@@ -28,9 +28,16 @@ int main(int argc, char** argv) {
   cli::add_exec_command(app, action);
   cli::add_update_command(app, action);
 
+  app.allow_extras();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says only "A subcommand is required" for a misspelt command: name it.
+    if (!app.remaining().empty() && app.get_subcommands().empty()) {
+      std::cerr << "skiff-runtime: unknown command \"" << app.remaining().front()
+                << "\" (see skiff-runtime --help)\n";
+      return 1;
+    }
     return app.exit(e);
   }
   try {
