@@ -49,7 +49,9 @@ void reset_signal_mask() {
     if (config.spec->linux.find_namespace(NamespaceType::user) != nullptr) {
       setgroups_allowed = read_file("/proc/self/setgroups").rfind("allow", 0) == 0;
     }
-    UniqueFd listener = finalize_process(process, config.seccomp, setgroups_allowed);
+    // An exec'd process has no seccomp agent of its own: its listener (if any) is closed here,
+    // so notified syscalls fail with ENOSYS instead of waiting for an answer that never comes.
+    finalize_process(process, config.seccomp, setgroups_allowed);
     std::string path = resolve_executable(process, env);
     prepare_inherited_fds(config.preserve_fds);
     sync.send(SyncStep::ready);
