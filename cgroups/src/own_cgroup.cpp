@@ -46,10 +46,10 @@ std::string unescape(std::string_view field) {
 
 // Super options of a v1 mount that are not controllers (the kernel's cgroup1_parse_param).
 bool is_controller_option(const std::string& option) {
-  static const std::set<std::string> kOther = {
+  static const std::set<std::string> non_controllers = {
       "rw",    "ro",           "none",          "all", "noprefix", "clone_children", "cpuset_v2_mode",
       "xattr", "favordynmods", "nofavordynmods"};
-  return !kOther.contains(option) && !option.starts_with("release_agent=");
+  return !non_controllers.contains(option) && !option.starts_with("release_agent=");
 }
 
 bool under_sys_fs_cgroup(const std::string& path) {

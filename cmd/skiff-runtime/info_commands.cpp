@@ -64,7 +64,7 @@ int print_ps(runtime::Runtime& rt, const std::string& format, const std::vector<
   if (args.size() > 1) {
     ps.args.insert(ps.args.end(), args.begin() + 1, args.end());
   } else {
-    ps.args.push_back("-ef");
+    ps.args.emplace_back("-ef");
   }
   SubprocessResult result = run_subprocess(ps);
   if (!result.ok()) {

@@ -7,7 +7,9 @@
 #include "skiff/base/error.h"
 #include "skiff/base/log.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_cli(int argc, char** argv) {
   using namespace skiff;
   CLI::App app{"skiff-runtime: an OCI runtime built from namespaces, cgroups, seccomp and capabilities",
                "skiff-runtime"};
@@ -34,8 +36,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // CLI11 says only "A subcommand is required" for a misspelt command: name it.
     if (!app.remaining().empty() && app.get_subcommands().empty()) {
-      std::cerr << "skiff-runtime: unknown command \"" << app.remaining().front()
-                << "\" (see skiff-runtime --help)\n";
+      std::cerr << "skiff-runtime: unknown command \"" << app.remaining().front() << "\" (see skiff-runtime --help)\n";
       return 1;
     }
     return app.exit(e);
@@ -55,6 +56,17 @@ int main(int argc, char** argv) {
     return action(rt);
   } catch (const std::exception& e) {
     log::error(e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "skiff-runtime: " << e.what() << "\n";
     return 1;
   }
 }
