@@ -47,27 +47,6 @@ inline boost::json::object state_of(const Runtime& rt, const std::string& id) {
   return json::parse(r.out, "state").as_object();
 }
 
-inline std::string status_of(const Runtime& rt, const std::string& id) {
-  Result r = rt.run({"state", id});
-  if (r.code != 0) {
-    return "error: " + r.err;
-  }
-  return std::string(json::parse(r.out, "state").as_object().at("status").as_string());
-}
-
-// Polls (bounded, ~20 s) until the container reports want; returns the last status seen.
-inline std::string wait_for_status(const Runtime& rt, const std::string& id, const std::string& want) {
-  std::string status;
-  for (int i = 0; i < 400; ++i) {
-    status = status_of(rt, id);
-    if (status == want) {
-      break;
-    }
-    usleep(50000);
-  }
-  return status;
-}
-
 // Polls (bounded, ~20 s) until path exists and holds at least min_lines lines.
 inline std::string wait_for_lines(const std::string& path, size_t min_lines) {
   std::string text;

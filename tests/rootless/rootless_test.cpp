@@ -50,24 +50,6 @@ boost::json::array mapping(uint32_t container_id, uint32_t host_id, uint32_t siz
   return boost::json::array{{{"containerID", container_id}, {"hostID", host_id}, {"size", size}}};
 }
 
-std::string status_of(const Runtime& rt, const std::string& id) {
-  Result r = rt.run({"state", id});
-  if (r.code != 0) {
-    return "error: " + r.err;
-  }
-  return std::string(json::parse(r.out, "state").as_object().at("status").as_string());
-}
-
-bool wait_for_status(const Runtime& rt, const std::string& id, const std::string& want) {
-  for (int i = 0; i < 250; ++i) {
-    if (status_of(rt, id) == want) {
-      return true;
-    }
-    usleep(20000);
-  }
-  return false;
-}
-
 class Rootless : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -263,7 +245,7 @@ TEST_F(Rootless, CreateStartStateKillDelete) {
   EXPECT_EQ(st.st_uid, uid_);
   Result killed = rt.run({"kill", id, "KILL"});
   ASSERT_EQ(killed.code, 0) << killed.err;
-  EXPECT_TRUE(wait_for_status(rt, id, "stopped")) << status_of(rt, id);
+  EXPECT_EQ(wait_for_status(rt, id, "stopped"), "stopped");
   Result deleted = rt.run({"delete", id});
   ASSERT_EQ(deleted.code, 0) << deleted.err;
   Result gone = rt.run({"state", id});

@@ -12,7 +12,9 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
+#include "skiff/base/strings.h"
 #include "skiff/base/subprocess.h"
+#include "skiff/cgroups/own_cgroup.h"
 
 namespace skiff::testing {
 
@@ -81,23 +83,8 @@ Bundle::Bundle(const std::vector<std::string>& spec_args) : dir_("skiff-bundle-"
   }
   SubprocessOptions list;
   list.args = {busybox_path(), "--list"};
-  for (const auto& applet : [&] {
-         std::vector<std::string> out;
-         std::string text = run_subprocess(list).out;
-         size_t pos = 0;
-         while (pos < text.size()) {
-           size_t end = text.find('\n', pos);
-           if (end == std::string::npos) {
-             end = text.size();
-           }
-           if (end > pos) {
-             out.push_back(text.substr(pos, end - pos));
-           }
-           pos = end + 1;
-         }
-         return out;
-       }()) {
-    if (applet != "busybox") {
+  for (const auto& applet : split(run_subprocess(list).out, '\n')) {
+    if (!applet.empty() && applet != "busybox") {
       ::symlink("busybox", (bin + "/" + applet).c_str());
     }
   }
@@ -139,14 +126,7 @@ Runtime::~Runtime() {
   SubprocessOptions list;
   list.args = {runtime_path(), "--root", root_.path(), "list", "-q"};
   auto result = run_subprocess(list);
-  size_t pos = 0;
-  while (pos < result.out.size()) {
-    size_t end = result.out.find('\n', pos);
-    if (end == std::string::npos) {
-      end = result.out.size();
-    }
-    std::string id = result.out.substr(pos, end - pos);
-    pos = end + 1;
+  for (const auto& id : split(result.out, '\n')) {
     if (!id.empty()) {
       SubprocessOptions del;
       del.args = {runtime_path(), "--root", root_.path(), "delete", "--force", id};
@@ -172,37 +152,30 @@ Result run_in_container(const Runtime& rt, Bundle& bundle, const std::string& id
   return rt.run({"run", "--bundle", bundle.path(), id});
 }
 
-std::string own_cgroup(const std::string& hierarchy) {
-  std::string text = read_file("/proc/self/cgroup");
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) {
-      end = text.size();
-    }
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    size_t first = line.find(':');
-    size_t second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) {
-      continue;
-    }
-    std::string controllers = line.substr(first + 1, second - first - 1);
-    if (controllers == hierarchy || (hierarchy.empty() && controllers.empty())) {
-      return line.substr(second + 1);
-    }
-    for (size_t p = 0; p <= controllers.size();) {
-      size_t comma = controllers.find(',', p);
-      if (comma == std::string::npos) {
-        comma = controllers.size();
-      }
-      if (controllers.substr(p, comma - p) == hierarchy) {
-        return line.substr(second + 1);
-      }
-      p = comma + 1;
-    }
+std::string status_of(const Runtime& rt, const std::string& id) {
+  Result r = rt.run({"state", id});
+  if (r.code != 0) {
+    return "error: " + r.err;
   }
-  return "";
+  return std::string(json::parse(r.out, "state").as_object().at("status").as_string());
+}
+
+std::string wait_for_status(const Runtime& rt, const std::string& id, const std::string& want) {
+  std::string status;
+  for (int i = 0; i < 400; ++i) {
+    status = status_of(rt, id);
+    if (status == want) {
+      break;
+    }
+    ::usleep(50000);
+  }
+  return status;
+}
+
+std::string own_cgroup(const std::string& hierarchy) {
+  auto own = cgroups::own_cgroups();
+  auto it = own.find(hierarchy.empty() ? "unified" : hierarchy);
+  return it == own.end() ? "" : it->second;
 }
 
 std::string unique_id(const std::string& prefix) {

@@ -72,6 +72,11 @@ class Runtime {
 // waited for and deleted by `run`).
 Result run_in_container(const Runtime& rt, Bundle& bundle, const std::string& id, const std::string& script);
 
+// The status `state` reports for id, or "error: <stderr>" when it fails.
+std::string status_of(const Runtime& rt, const std::string& id);
+// Polls (bounded, ~20 s) until the container reports want; returns the last status seen.
+std::string wait_for_status(const Runtime& rt, const std::string& id, const std::string& want);
+
 // The caller's own cgroup in a v1 hierarchy ("memory") or "" for the v2 line.
 std::string own_cgroup(const std::string& hierarchy);
 
