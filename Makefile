@@ -25,10 +25,12 @@ build: configure
 demo: build
 	scripts/demo.sh $(BUILD_DIR)/cmd/skiff-runtime
 
-# Every test layer this machine can run, in one ctest run; layers it cannot run are named.
+# Every test layer: this host's in one ctest run, then the cgroup v2 + systemd guest; layers
+# that do not exist yet are named.
 test: build
 	@scripts/report-missing-layers.sh
 	$(CTEST)
+	tests/vm/run.sh --build-dir $(BUILD_DIR)
 
 test-unit: build
 	$(CTEST) -L unit
@@ -39,8 +41,9 @@ test-integration: build
 test-rootless: build
 	$(CTEST) -L rootless
 
+# The cgroup v2 + systemd qemu guest (tests/vm/run.sh; SUITES="unit vm" narrows it).
 test-vm: build
-	@scripts/report-missing-layers.sh vm
+	tests/vm/run.sh --build-dir $(BUILD_DIR) $(foreach s,$(SUITES),--suite $(s))
 
 bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
