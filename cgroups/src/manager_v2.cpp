@@ -1,6 +1,7 @@
 #include <csignal>
 
 #include "cgroup_fs.h"
+#include "device_filter.h"
 #include "managers.h"
 #include "skiff/base/file.h"
 #include "skiff/base/log.h"
@@ -44,9 +45,6 @@ std::vector<std::string> unsupported_fields(const Resources& r) {
 }
 
 void warn_unsupported(const Resources& r) {
-  if (!r.devices.empty()) {
-    log::warning("device rules are not enforced on cgroup v2 yet");
-  }
   auto fields = unsupported_fields(r);
   if (fields.empty()) {
     return;
@@ -100,6 +98,18 @@ void V2Manager::apply(const Resources& resources) {
   }
   warn_unsupported(resources);
   detail::check_memory_usage(resources, [&] { return cgfs::read_counter(dir_, "memory.current"); });
+  if (!resources.devices.empty()) {
+    try {
+      apply_device_rules(dir_, resources.devices);
+    } catch (const Error& e) {
+      // As runc: without BPF rights a rootless container goes unfiltered; it cannot make device
+      // nodes anyway, and the host's permissions still guard the ones bound in.
+      if (!rootless_ || (e.code() != EPERM && e.code() != EACCES)) {
+        throw;
+      }
+      log::debug(std::string("rootless: device rules not enforced: ") + e.what());
+    }
+  }
   bool swap_requested = resources.memory && resources.memory->swap && *resources.memory->swap != 0;
   for (const FileWrite& w : translate_v2(resources)) {
     try {
