@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 CTEST = ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 
-.PHONY: all deps configure build demo test test-unit test-integration test-rootless test-vm bench install clean format lint
+.PHONY: all deps configure build demo test test-unit test-integration test-rootless test-vm bench bench-vm install clean format lint
 
 all: build
 
@@ -47,6 +47,10 @@ test-vm: build
 
 bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
+
+# The same start-time benchmark inside the cgroup v2 + systemd guest (emulated: ratios only).
+bench-vm: build
+	tests/vm/run.sh --build-dir $(BUILD_DIR) --suite bench
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

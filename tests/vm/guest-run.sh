@@ -20,14 +20,8 @@ runtime=$opt/bin/skiff-runtime
 echo "== guest: kernel $(uname -r), $(stat -fc %T /sys/fs/cgroup) at /sys/fs/cgroup, $(systemctl --version | head -n 1)"
 echo "== cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 
-# This service's cgroup is delegated (Delegate=yes). A cgroup v2 directory may hold processes or
-# enable controllers for children, not both: the tests run from a leaf, and the containers'
-# cgroups go beside it (a relative cgroupsPath is resolved against the parent of the caller's
-# cgroup, as runc does).
-own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-mkdir -p "/sys/fs/cgroup$own/runner"
-echo $$ >"/sys/fs/cgroup$own/runner/cgroup.procs"
-
+# skiff-vm-guest has put this script in a leaf cgroup of its delegated service cgroup; the
+# containers' cgroups go beside it.
 failed=()
 # run <name> <command...>: runs one test binary, records a failure.
 run() {
@@ -115,7 +109,7 @@ for suite in "${suites[@]}"; do
       run_vm "rootless: vm_integration_tests Rootless* (skiff-rootless)" rootless as_user
       ;;
     bench)
-      run "bench: runtime-start" python3 "$opt/bench/runtime-start" "$runtime"
+      run "bench: runtime-start" env BENCH_N="${BENCH_N:-20}" python3 "$opt/bench/runtime-start" "$runtime"
       ;;
   esac
 done
