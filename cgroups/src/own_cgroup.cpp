@@ -145,6 +145,12 @@ std::string own_dir(const CgroupMount& mount, std::string_view own_path) {
   return join_path(mount.mount_point, own);
 }
 
+std::string v2_relative_base(std::string_view own_path) {
+  std::string own = clean_path(own_path);
+  auto slash = own.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : own.substr(0, slash);
+}
+
 std::string resolve_dir(const CgroupMount& mount, std::string_view own_path, std::string_view cgroups_path,
                         std::string_view container_id) {
   std::string_view name = cgroups_path.empty() ? container_id : cgroups_path;

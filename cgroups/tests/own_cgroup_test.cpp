@@ -117,5 +117,11 @@ TEST(OwnCgroups, ThisProcessHasSome) {
   EXPECT_TRUE(any) << "no hierarchy of this process is mounted";
 }
 
+TEST(V2RelativeBase, IsTheParentOfTheCallersCgroup) {
+  EXPECT_EQ(v2_relative_base("/system.slice/skiff.service/runner"), "/system.slice/skiff.service");
+  EXPECT_EQ(v2_relative_base("/user.slice/"), "/");
+  EXPECT_EQ(v2_relative_base("/"), "/");
+}
+
 }  // namespace
 }  // namespace skiff::cgroups

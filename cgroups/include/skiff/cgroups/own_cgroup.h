@@ -30,6 +30,11 @@ std::map<std::string, CgroupMount> cgroup_mounts();
 // The directory of a process's cgroup (own_path, as /proc/self/cgroup shows it) under a mount.
 std::string own_dir(const CgroupMount& mount, std::string_view own_path);
 
+// What a relative cgroupsPath is resolved against on cgroup v2: the parent of own_path (or the
+// root). A cgroup2 directory may hold processes or hand controllers to children, not both, and
+// the caller's own cgroup holds the caller; runc resolves against the parent for that reason.
+std::string v2_relative_base(std::string_view own_path);
+
 // The directory of a container's cgroup in one hierarchy. cgroups_path absolute: below the
 // hierarchy's root; relative, or empty (then container_id): below own_path. ".." never climbs out,
 // and a path naming the root or the caller's own cgroup itself is refused.
