@@ -1,3 +1,6 @@
+#include <unistd.h>
+
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -266,18 +269,67 @@ Stats V1Manager::stats() const {
   if (!enabled_) {
     return s;
   }
+  auto limit = [](uint64_t value) { return value >= kUnlimitedMemory ? 0 : value; };
+  auto keyed = [](const std::string& dir, std::string_view file, std::string_view key) -> uint64_t {
+    auto text = cgfs::read_if_exists(dir, file);
+    return text ? cgfs::keyed_value(*text, key).value_or(0) : 0;
+  };
   if (const std::string* memory = find_dir("memory")) {
     s.memory_usage = cgfs::read_counter(*memory, "memory.usage_in_bytes");
-    s.memory_limit = cgfs::read_counter(*memory, "memory.limit_in_bytes");
-    if (s.memory_limit >= kUnlimitedMemory) {
-      s.memory_limit = 0;
-    }
+    s.memory_limit = limit(cgfs::read_counter(*memory, "memory.limit_in_bytes"));
+    s.memory_max_usage = cgfs::read_counter(*memory, "memory.max_usage_in_bytes");
+    s.memory_failcnt = cgfs::read_counter(*memory, "memory.failcnt");
+    s.memory_cache = keyed(*memory, "memory.stat", "cache");
+    // Without swap accounting (swapaccount=0) the memsw files are absent and these stay 0.
+    s.swap_usage = cgfs::read_counter(*memory, "memory.memsw.usage_in_bytes");
+    s.swap_limit = limit(cgfs::read_counter(*memory, "memory.memsw.limit_in_bytes"));
+    s.swap_max_usage = cgfs::read_counter(*memory, "memory.memsw.max_usage_in_bytes");
+    s.swap_failcnt = cgfs::read_counter(*memory, "memory.memsw.failcnt");
+    s.oom_kill = keyed(*memory, "memory.oom_control", "oom_kill");
   }
   if (const std::string* cpuacct = find_dir("cpuacct")) {
     s.cpu_usage_nanos = cgfs::read_counter(*cpuacct, "cpuacct.usage");
+    if (path_exists(*cpuacct + "/cpuacct.usage_user")) {
+      s.cpu_user_nanos = cgfs::read_counter(*cpuacct, "cpuacct.usage_user");
+      s.cpu_system_nanos = cgfs::read_counter(*cpuacct, "cpuacct.usage_sys");
+    } else {
+      // Kernels before 4.6 offer only cpuacct.stat, in clock ticks.
+      uint64_t nanos_per_tick = 1000000000 / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
+      s.cpu_user_nanos = keyed(*cpuacct, "cpuacct.stat", "user") * nanos_per_tick;
+      s.cpu_system_nanos = keyed(*cpuacct, "cpuacct.stat", "system") * nanos_per_tick;
+    }
+  }
+  if (const std::string* cpu = find_dir("cpu")) {
+    if (auto text = cgfs::read_if_exists(*cpu, "cpu.stat")) {
+      s.cpu_periods = cgfs::keyed_value(*text, "nr_periods").value_or(0);
+      s.cpu_throttled_periods = cgfs::keyed_value(*text, "nr_throttled").value_or(0);
+      s.cpu_throttled_nanos = cgfs::keyed_value(*text, "throttled_time").value_or(0);
+    }
   }
   if (const std::string* pids = find_dir("pids")) {
     s.pids_current = cgfs::read_counter(*pids, "pids.current");
+    s.pids_limit = cgfs::read_counter(*pids, "pids.max");
+  }
+  if (const std::string* hugetlb = find_dir("hugetlb")) {
+    // One set of files per page size the kernel supports: hugetlb.<size>.usage_in_bytes, ...
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(*hugetlb, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      constexpr std::string_view kPrefix = "hugetlb.";
+      constexpr std::string_view kSuffix = ".usage_in_bytes";
+      if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix) || name.size() <= kPrefix.size() + kSuffix.size() ||
+          name.find('.', kPrefix.size()) != name.size() - kSuffix.size()) {
+        continue;  // also skips hugetlb.<size>.rsvd.usage_in_bytes
+      }
+      std::string prefix = name.substr(0, name.size() - kSuffix.size());
+      HugetlbStats& h = s.hugetlb[prefix.substr(kPrefix.size())];
+      h.usage = cgfs::read_counter(*hugetlb, prefix + ".usage_in_bytes");
+      h.max_usage = cgfs::read_counter(*hugetlb, prefix + ".max_usage_in_bytes");
+      h.failcnt = cgfs::read_counter(*hugetlb, prefix + ".failcnt");
+    }
+  } else if (const std::string* unified = find_dir("unified")) {
+    // A hybrid host keeps hugetlb in the cgroup2 tree: read it as the v2 driver does.
+    s.hugetlb = V2Manager(*unified, unified_base_, rootless_, true).stats().hugetlb;
   }
   return s;
 }

@@ -1,4 +1,5 @@
 #include <csignal>
+#include <filesystem>
 
 #include "cgroup_fs.h"
 #include "device_filter.h"
@@ -178,12 +179,52 @@ Stats V2Manager::stats() const {
   if (!enabled_) {
     return s;
   }
+  // Every file is optional: a controller that is not enabled (a partial rootless delegation, or
+  // the hugetlb-only tree of a hybrid host) leaves its figures at 0.
+  auto keyed = [this](std::string_view file, std::string_view key) -> uint64_t {
+    auto text = cgfs::read_if_exists(dir_, file);
+    return text ? cgfs::keyed_value(*text, key).value_or(0) : 0;
+  };
   s.memory_usage = cgfs::read_counter(dir_, "memory.current");
   s.memory_limit = cgfs::read_counter(dir_, "memory.max");
+  s.memory_max_usage = cgfs::read_counter(dir_, "memory.peak");
+  s.memory_cache = keyed("memory.stat", "file");
+  if (auto events = cgfs::read_if_exists(dir_, "memory.events")) {
+    s.memory_failcnt = cgfs::keyed_value(*events, "max").value_or(0);
+    s.oom_kill = cgfs::keyed_value(*events, "oom_kill").value_or(0);
+  }
+  // v2 counts swap alone; runc reports memory + swap, as v1's memsw files do, and so do we.
+  // memory.swap.max may be 0 (no swap), which read_counter cannot tell from "max".
+  auto swap_max = cgfs::read_if_exists(dir_, "memory.swap.max");
+  s.swap_usage = s.memory_usage + cgfs::read_counter(dir_, "memory.swap.current");
+  if (s.memory_limit != 0 && swap_max && *swap_max != "max") {
+    s.swap_limit = s.memory_limit + cgfs::read_counter(dir_, "memory.swap.max");
+  }
   if (auto cpu = cgfs::read_if_exists(dir_, "cpu.stat")) {
     s.cpu_usage_nanos = cgfs::keyed_value(*cpu, "usage_usec").value_or(0) * 1000;
+    s.cpu_user_nanos = cgfs::keyed_value(*cpu, "user_usec").value_or(0) * 1000;
+    s.cpu_system_nanos = cgfs::keyed_value(*cpu, "system_usec").value_or(0) * 1000;
+    s.cpu_periods = cgfs::keyed_value(*cpu, "nr_periods").value_or(0);
+    s.cpu_throttled_periods = cgfs::keyed_value(*cpu, "nr_throttled").value_or(0);
+    s.cpu_throttled_nanos = cgfs::keyed_value(*cpu, "throttled_usec").value_or(0) * 1000;
   }
   s.pids_current = cgfs::read_counter(dir_, "pids.current");
+  s.pids_limit = cgfs::read_counter(dir_, "pids.max");
+  // One set of files per page size: hugetlb.<size>.current, .max and .events ("max N").
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    constexpr std::string_view kPrefix = "hugetlb.";
+    constexpr std::string_view kSuffix = ".current";
+    if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix) || name.size() <= kPrefix.size() + kSuffix.size() ||
+        name.find('.', kPrefix.size()) != name.size() - kSuffix.size()) {
+      continue;  // also skips hugetlb.<size>.rsvd.current
+    }
+    std::string prefix = name.substr(0, name.size() - kSuffix.size());
+    HugetlbStats& h = s.hugetlb[prefix.substr(kPrefix.size())];
+    h.usage = cgfs::read_counter(dir_, name);
+    h.failcnt = keyed(prefix + ".events", "max");
+  }
   return s;
 }
 

@@ -27,5 +27,6 @@ void add_lifecycle_commands(CLI::App& app, const GlobalOptions& global, Action& 
 void add_info_commands(CLI::App& app, Action& action);
 void add_exec_command(CLI::App& app, Action& action);
 void add_update_command(CLI::App& app, Action& action);
+void add_events_command(CLI::App& app, Action& action);
 
 }  // namespace skiff::cli

@@ -29,6 +29,7 @@ int run_cli(int argc, char** argv) {
   cli::add_info_commands(app, action);
   cli::add_exec_command(app, action);
   cli::add_update_command(app, action);
+  cli::add_events_command(app, action);
 
   app.allow_extras();
   try {

@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,11 +32,38 @@ struct ManagerConfig {
   bool rootless = false;
 };
 
+// One hugetlb page size's figures ("2MB"), in bytes.
+struct HugetlbStats {
+  uint64_t usage = 0;
+  uint64_t max_usage = 0;  // peak; cgroup v1 only
+  uint64_t failcnt = 0;    // allocations refused at the limit
+};
+
+// What `skiff-runtime events --stats` reports, the figures of runc's. Limits read 0 when
+// unlimited; a counter the host does not offer reads 0.
 struct Stats {
-  uint64_t memory_usage = 0;     // bytes
-  uint64_t memory_limit = 0;     // bytes; 0 when unlimited
+  uint64_t memory_usage = 0;      // bytes
+  uint64_t memory_limit = 0;      // bytes
+  uint64_t memory_max_usage = 0;  // peak bytes: v1 memory.max_usage_in_bytes, v2 memory.peak (5.19+)
+  uint64_t memory_failcnt = 0;    // times the limit was hit: v1 memory.failcnt, v2 memory.events "max"
+  uint64_t memory_cache = 0;      // page cache bytes: memory.stat "cache" (v1) or "file" (v2)
+  // Memory plus swap, as v1's memsw files count it; on v2 the sums of memory.* and memory.swap.*.
+  uint64_t swap_usage = 0;
+  uint64_t swap_limit = 0;
+  uint64_t swap_max_usage = 0;  // v1 only
+  uint64_t swap_failcnt = 0;    // v1 only
+  // Processes the OOM killer killed in this cgroup: memory.oom_control (v1, Linux 4.13+) or
+  // memory.events (v2) "oom_kill".
+  uint64_t oom_kill = 0;
   uint64_t cpu_usage_nanos = 0;  // total CPU time
+  uint64_t cpu_user_nanos = 0;
+  uint64_t cpu_system_nanos = 0;
+  uint64_t cpu_periods = 0;  // CFS bandwidth periods, those throttled, and the time throttled
+  uint64_t cpu_throttled_periods = 0;
+  uint64_t cpu_throttled_nanos = 0;
   uint64_t pids_current = 0;
+  uint64_t pids_limit = 0;
+  std::map<std::string, HugetlbStats> hugetlb;  // by page size, for the sizes the cgroup offers
 };
 
 // One container's cgroup, across every hierarchy the host has.

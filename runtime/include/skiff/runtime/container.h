@@ -3,10 +3,13 @@
 #include <sys/types.h>
 
 #include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "skiff/cgroups/manager.h"
 #include "skiff/runtime/spec.h"
 #include "skiff/runtime/state.h"
 
@@ -36,6 +39,18 @@ struct ContainerSummary {
   ContainerState state;
   Status status = Status::stopped;
 };
+
+// One event of `skiff-runtime events` (container_events.cpp).
+struct Event {
+  enum class Type { stats, oom };
+  Type type = Type::stats;
+  std::string id;
+  cgroups::Stats stats;  // for stats events
+};
+
+// runc's JSON for an event: {"type":"stats","id":...,"data":{"cpu":...,"memory":...}} or
+// {"type":"oom","id":...}.
+boost::json::object event_json(const Event& event);
 
 // One runtime state root and the OCI lifecycle on it. skiff-runtime's commands, and later the
 // CLI and the agent, call these directly.
@@ -67,6 +82,12 @@ class Runtime {
   std::vector<ContainerSummary> list();
   // Runs a new process in a running container. Returns its exit code, or 0 with detach.
   int exec(const ExecOptions& options);
+  // The figures of the container's cgroup (events --stats); also for a stopped container whose
+  // cgroup is still there (until delete), since its counters tell why it stopped.
+  cgroups::Stats stats(const std::string& id);
+  // events: calls sink with a stats event every interval, and with an oom event for each OOM kill
+  // the container's cgroup records from now on, until the container stops or is deleted.
+  void events(const std::string& id, std::chrono::nanoseconds interval, const std::function<void(const Event&)>& sink);
 
  private:
   StateRoot root_;
