@@ -23,10 +23,14 @@ std::string pid_list(const std::vector<pid_t>& pids) {
   return out;
 }
 
-// Where controllers may be enabled from: the caller's own cgroup, or the root for an absolute path.
+// Where controllers may be enabled from: the root for an absolute path, and for root whatever the
+// path (as runc and crun do), since systemd passes down only the controllers it manages and
+// hugetlb, rdma and misc would never reach a cgroup below its slices. A rootless caller may only
+// write inside its delegation: from own_path's cgroup.
 std::string enable_base(const CgroupMount& mount, const std::string& own_path, const ManagerConfig& config) {
   std::string_view name = config.cgroups_path.empty() ? config.container_id : config.cgroups_path;
-  return !name.empty() && name.front() == '/' ? mount.mount_point : own_dir(mount, own_path);
+  bool absolute = !name.empty() && name.front() == '/';
+  return absolute || !config.rootless ? mount.mount_point : own_dir(mount, own_path);
 }
 
 const boost::json::value& required(const boost::json::object& obj, std::string_view parent, std::string_view key) {
