@@ -8,7 +8,7 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config git
   clang-format clang-tidy
   # libraries
-  libseccomp-dev libcap-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
+  libseccomp-dev libcap-dev libsystemd-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
   libgtest-dev libgmock-dev
   # test and bench fixtures and peers
   busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine

@@ -125,6 +125,9 @@ boost::json::value save_state(Mode mode, const DirMap& dirs, const std::string& 
 }  // namespace detail
 
 std::unique_ptr<Manager> make_manager(const ManagerConfig& config) {
+  if (config.systemd) {
+    return SystemdManager::make(config);
+  }
   Mode mode = detect_mode();
   auto own = own_cgroups();
   auto mounts = cgroup_mounts();
@@ -161,6 +164,16 @@ std::unique_ptr<Manager> make_manager(const ManagerConfig& config) {
 std::unique_ptr<Manager> load_manager(const boost::json::value& saved) {
   const std::string path = "cgroups";
   const auto& obj = json::as_object(saved, path);
+  // States written before the systemd driver existed have no "driver": cgroupfs.
+  if (const auto* driver = json::find(obj, "driver")) {
+    std::string name = json::as_string(*driver, json::field(path, "driver"));
+    if (name == "systemd") {
+      return SystemdManager::load(obj);
+    }
+    if (name != "cgroupfs") {
+      json::invalid(json::field(path, "driver"), "must be cgroupfs or systemd", *driver);
+    }
+  }
   const auto& mode_value = required(obj, path, "mode");
   std::string mode_text = json::as_string(mode_value, json::field(path, "mode"));
   std::optional<Mode> mode;

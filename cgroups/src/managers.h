@@ -3,11 +3,14 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "skiff/base/error.h"
 #include "skiff/cgroups/manager.h"
 #include "skiff/cgroups/translate.h"
+#include "systemd_unit.h"
 
 namespace skiff::cgroups {
 
@@ -78,6 +81,71 @@ class V2Manager final : public Manager {
   std::string base_;
   bool rootless_;
   bool enabled_;
+};
+
+namespace systemd {
+class Bus;
+}
+
+// The systemd driver (--systemd-cgroup, cgroup v2 only), as runc and crun do it: the container's
+// cgroup is a transient unit that systemd makes over D-Bus, a scope "skiff-<id>.scope" in
+// system.slice (user.slice of the user's own manager when rootless), with the limits as unit
+// properties. A scope cannot start empty, so the first add_process starts it with that process
+// in it. The scope is delegated: the container lives in its sub-cgroup "container", which this
+// driver makes and drives with a V2Manager (freezing, killing, stats, and the limits systemd has
+// no property for, such as device rules).
+class SystemdManager final : public Manager {
+ public:
+  // A new container's: connects to systemd and works out where the unit's cgroup will be.
+  static std::unique_ptr<SystemdManager> make(const ManagerConfig& config);
+  // An existing container's, from save(); connects only when a command needs systemd.
+  static std::unique_ptr<SystemdManager> load(const boost::json::object& saved);
+
+  // unit_dir: the unit's cgroup directory; manager_dir: the cgroup of the systemd instance that
+  // owns it (its cgroup.controllers are what a rootless user was delegated). started: the unit
+  // runs already (a loaded container's).
+  SystemdManager(systemd::UnitPath unit, std::string unit_dir, std::string manager_dir, bool rootless, bool started,
+                 std::unique_ptr<systemd::Bus> bus);
+  SystemdManager(const SystemdManager&) = delete;
+  SystemdManager& operator=(const SystemdManager&) = delete;
+  ~SystemdManager() override;
+
+  void create() override;
+  void add_process(pid_t pid) override;
+  void apply(const Resources& resources) override;
+  // These act on the container's sub-cgroup, once the unit is the container's.
+  void freeze() override;
+  void thaw() override;
+  [[nodiscard]] bool frozen() const override;
+  [[nodiscard]] std::vector<pid_t> pids() const override;
+  void kill_all(int signal) override;
+  // Stops the unit (systemd removes its cgroup) and resets it if it failed.
+  void destroy() override;
+  [[nodiscard]] Stats stats() const override;
+  [[nodiscard]] bool enabled() const override { return true; }
+  [[nodiscard]] std::string directory(std::string_view hierarchy) const override;
+  [[nodiscard]] boost::json::value save() const override;
+
+  [[nodiscard]] const systemd::UnitPath& unit() const { return unit_; }
+  [[nodiscard]] const std::string& unit_dir() const { return unit_dir_; }
+
+ private:
+  systemd::Bus& bus();
+  // Starts the unit with pid in it, then moves pid into the container's sub-cgroup.
+  void start(pid_t pid);
+
+  systemd::UnitPath unit_;
+  std::string unit_dir_;
+  std::string manager_dir_;
+  bool rootless_;
+  // The unit is this container's: loaded from its state, or started by add_process. Until then
+  // a unit of that name is someone else's, and a failed create must leave it alone.
+  bool started_;
+  std::string description_;
+  V2Manager container_;
+  // Limits given before the unit runs: they become its start properties.
+  std::optional<Resources> pending_;
+  std::unique_ptr<systemd::Bus> bus_;
 };
 
 // Helpers both drivers share (manager.cpp).

@@ -20,7 +20,8 @@ int run_cli(int argc, char** argv) {
   app.add_option("--log", global.log_file, "log file (default: stderr)");
   app.add_option("--log-format", global.log_format, "log format: text or json");
   app.add_flag("--debug", global.debug, "log debug messages");
-  app.add_flag("--systemd-cgroup", global.systemd_cgroup, "use the systemd cgroup driver (not available yet)");
+  app.add_flag("--systemd-cgroup", global.systemd_cgroup,
+               "create containers' cgroups as systemd units (cgroup v2; cgroupsPath is slice:prefix:name)");
   app.add_option("--rootless", global.rootless, "true, false or auto (accepted for runc compatibility)");
   app.add_option("--criu", "ignored: checkpointing is not supported");
 
@@ -49,9 +50,6 @@ int run_cli(int argc, char** argv) {
     }
     if (global.debug) {
       log::set_level(log::Level::debug);
-    }
-    if (global.systemd_cgroup) {
-      log::warning("--systemd-cgroup: the systemd cgroup driver is not available yet; using cgroupfs");
     }
     runtime::Runtime rt(runtime::StateRoot(global.root.empty() ? runtime::StateRoot::default_path() : global.root));
     return action(rt);

@@ -152,7 +152,7 @@ pid_t Runtime::create(const CreateOptions& options) {
   if (::chmod(dir.fifo_path().c_str(), 0622) < 0) {
     throw_errno("chmod " + dir.fifo_path());
   }
-  cgroup = cgroups::make_manager({spec.linux.cgroups_path, options.id, rootless});
+  cgroup = cgroups::make_manager({spec.linux.cgroups_path, options.id, rootless, options.systemd_cgroup});
   rollback.set_cgroup(cgroup.get());
   cgroup->create();
   if (spec.linux.resources) {

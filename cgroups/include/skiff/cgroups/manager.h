@@ -30,6 +30,9 @@ struct ManagerConfig {
   std::string container_id;
   // Rootless callers without a delegated cgroup get a warning and no cgroup instead of an error.
   bool rootless = false;
+  // The systemd driver (--systemd-cgroup): cgroups_path is then "slice:prefix:name", and the
+  // cgroup a transient unit of systemd's (the calling user's systemd when rootless). cgroup v2 only.
+  bool systemd = false;
 };
 
 // One hugetlb page size's figures ("2MB"), in bytes.
@@ -96,9 +99,10 @@ class Manager {
   [[nodiscard]] virtual boost::json::value save() const = 0;
 };
 
-// A manager for a new container: resolves the paths now, against the caller's own cgroups.
+// A manager for a new container: resolves the paths now, against the caller's own cgroups (or,
+// with config.systemd, asks systemd where the unit goes).
 std::unique_ptr<Manager> make_manager(const ManagerConfig& config);
-// The manager of an existing container, from what save() returned.
+// The manager of an existing container, from what save() returned, of the driver that made it.
 std::unique_ptr<Manager> load_manager(const boost::json::value& saved);
 
 }  // namespace skiff::cgroups
