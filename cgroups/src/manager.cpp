@@ -138,9 +138,14 @@ std::unique_ptr<Manager> make_manager(const ManagerConfig& config) {
     if (!has_unified) {
       throw Error("cgroup v2 host, but no cgroup2 mount or no \"0::\" line in /proc/self/cgroup");
     }
-    return std::make_unique<V2Manager>(
-        resolve_dir(unified_mount->second, unified_own->second, config.cgroups_path, config.container_id),
-        enable_base(unified_mount->second, unified_own->second, config), config.rootless, true);
+    const CgroupMount& mount = unified_mount->second;
+    std::string base = v2_relative_base(unified_own->second);
+    std::string dir = resolve_dir(mount, base, config.cgroups_path, config.container_id);
+    if (dir == own_dir(mount, unified_own->second)) {
+      throw Error("cgroupsPath \"" + config.cgroups_path + "\" names the caller's own cgroup " + dir +
+                  ", not a cgroup for the container");
+    }
+    return std::make_unique<V2Manager>(std::move(dir), enable_base(mount, base, config), config.rootless, true);
   }
   DirMap dirs;
   for (const auto& [key, own_path] : own) {

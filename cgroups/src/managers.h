@@ -75,6 +75,7 @@ class V2Manager final : public Manager {
   [[nodiscard]] bool enabled() const override { return enabled_; }
   [[nodiscard]] std::string directory(std::string_view hierarchy) const override;
   [[nodiscard]] boost::json::value save() const override;
+  [[nodiscard]] std::string birth_directory() const override { return enabled_ ? dir_ : std::string(); }
 
  private:
   std::string dir_;

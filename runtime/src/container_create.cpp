@@ -6,6 +6,7 @@
 #include <climits>
 #include <memory>
 
+#include "fork_into_cgroup.h"
 #include "init.h"
 #include "skiff/base/clock.h"
 #include "skiff/base/error.h"
@@ -191,10 +192,8 @@ pid_t Runtime::create(const CreateOptions& options) {
   init.no_new_keyring = options.no_new_keyring;
 
   auto [parent_end, child_end] = SyncSocket::pair();
-  pid_t stage1 = ::fork();
-  if (stage1 < 0) {
-    throw_errno("fork the container's first stage");
-  }
+  ForkedChild forked = fork_into_cgroup(*cgroup, "the container's first stage");
+  pid_t stage1 = forked.pid;
   if (stage1 == 0) {
     parent_end.reset();
     run_init_stage1(init, child_end);
@@ -202,7 +201,9 @@ pid_t Runtime::create(const CreateOptions& options) {
   rollback.set_stage1(stage1);
   child_end.reset();
   console.reset();
-  cgroup->add_process(stage1);
+  if (!forked.in_cgroup) {
+    cgroup->add_process(stage1);
+  }
   parent_end.send(SyncStep::go);
 
   pid_t init_pid = 0;

@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "fork_into_cgroup.h"
 #include "init.h"
 #include "signal_forwarding.h"
 #include "skiff/base/error.h"
@@ -129,10 +130,8 @@ int Runtime::exec(const ExecOptions& options) {
     signals.emplace();
   }
   auto [parent_end, child_end] = SyncSocket::pair();
-  pid_t stage1 = ::fork();
-  if (stage1 < 0) {
-    throw_errno("fork for exec");
-  }
+  ForkedChild forked = fork_into_cgroup(*cgroup, "for exec");
+  pid_t stage1 = forked.pid;
   if (stage1 == 0) {
     parent_end.reset();
     exec_stage1(config, child_end);
@@ -141,7 +140,7 @@ int Runtime::exec(const ExecOptions& options) {
   console.reset();
   pid_t child = 0;
   try {
-    if (cgroup->enabled()) {
+    if (cgroup->enabled() && !forked.in_cgroup) {
       cgroup->add_process(stage1);
     }
     parent_end.send(SyncStep::go);

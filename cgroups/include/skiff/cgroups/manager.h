@@ -97,6 +97,9 @@ class Manager {
   [[nodiscard]] virtual std::string directory(std::string_view hierarchy) const = 0;
   // The resolved paths, to be stored in the container's state and given to load_manager.
   [[nodiscard]] virtual boost::json::value save() const = 0;
+  // A cgroup2 directory that new processes may be born into (clone3 CLONE_INTO_CGROUP) instead
+  // of calling add_process; empty when the driver needs add_process (cgroup v1, hybrid).
+  [[nodiscard]] virtual std::string birth_directory() const { return {}; }
 };
 
 // A manager for a new container: resolves the paths now, against the caller's own cgroups (or,
