@@ -111,13 +111,14 @@ void Runtime::start(const std::string& id) {
   if (status != Status::created) {
     throw Error("cannot start container \"" + id + "\": it is " + std::string(status_name(status)) + ", not created");
   }
-  UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (!fifo) {
-    throw_errno("open the exec fifo " + dir.fifo_path());
-  }
+  // The pidfd first: opening the fifo releases the process, which may exec and exit at once.
   UniqueFd pidfd = open_container_pidfd(state);
   if (!pidfd) {
     throw Error("cannot start container \"" + id + "\": its process has exited");
+  }
+  UniqueFd fifo(::open(dir.fifo_path().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo) {
+    throw_errno("open the exec fifo " + dir.fifo_path());
   }
   // Wait for the byte the container's process writes once it holds the fifo, or for its exit.
   for (;;) {
