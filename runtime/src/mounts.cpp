@@ -212,20 +212,29 @@ void mount_cgroup(int rootfd, const Mount& m, const RootfsContext& ctx) {
   }
   UniqueFd dst = mkdir_all_in_root(rootfd, m.destination, 0755);
   if (ctx.cgroup_namespace) {
-    do_mount("cgroup2", dst.get(), "cgroup2", flags, m.options.data, describe(m));
-  } else {
-    std::string source = ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory("unified") : "";
-    if (source.empty()) {
-      source = "/sys/fs/cgroup";
+    try {
+      do_mount("cgroup2", dst.get(), "cgroup2", flags, m.options.data, describe(m));
+      return;
+    } catch (const Error& e) {
+      // A user namespace may be refused a cgroup2 mount (EPERM), or meet the host's locked
+      // /sys/fs/cgroup under a bound /sys (EBUSY): bind the container's cgroup instead, which
+      // shows the same tree. runc does the same.
+      if (e.code() != EPERM && e.code() != EBUSY) {
+        throw;
+      }
     }
-    UniqueFd src(::open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!src) {
-      throw_errno(describe(m) + ": open " + source);
-    }
-    do_mount(fd_path(src.get()), dst.get(), nullptr, MS_BIND | MS_REC, "", describe(m));
-    UniqueFd mounted = reopen_destination(rootfd, m);
-    remount_bind(mounted.get(), flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), describe(m));
   }
+  std::string source = ctx.cgroup != nullptr && ctx.cgroup->enabled() ? ctx.cgroup->directory("unified") : "";
+  if (source.empty()) {
+    source = "/sys/fs/cgroup";
+  }
+  UniqueFd src(::open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!src) {
+    throw_errno(describe(m) + ": open " + source);
+  }
+  do_mount(fd_path(src.get()), dst.get(), nullptr, MS_BIND | MS_REC, "", describe(m));
+  UniqueFd mounted = reopen_destination(rootfd, m);
+  remount_bind(mounted.get(), flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC), describe(m));
 }
 
 // A user namespace that does not own the network namespace cannot mount sysfs, and mqueue
