@@ -20,6 +20,7 @@
 #include "skiff/base/json.h"
 #include "skiff/base/subprocess.h"
 #include "skiff/base/unique_fd.h"
+#include "skiff/cgroups/own_cgroup.h"
 #include "test_support.h"
 
 namespace skiff::testing {
@@ -133,11 +134,12 @@ inline bool cgroup_v1_host() {
   }
 
 // "/sys/fs/cgroup/<hierarchy>/<own cgroup>/<name>": where a container's cgroup with a relative
-// cgroupsPath (or none: its id) lives on the host ("/sys/fs/cgroup/<own>/<name>" on cgroup v2).
+// cgroupsPath (or none: its id) lives on the host. On cgroup v2 it is
+// "/sys/fs/cgroup/<parent of own>/<name>": the runtime resolves against the parent there.
 inline std::string host_cgroup_dir(const std::string& hierarchy, const std::string& name) {
   if (!cgroup_v1_host()) {
-    std::string own = own_cgroup("");
-    return "/sys/fs/cgroup" + own + (own.ends_with("/") ? "" : "/") + name;
+    std::string base = skiff::cgroups::v2_relative_base(own_cgroup(""));
+    return "/sys/fs/cgroup" + base + (base.ends_with("/") ? "" : "/") + name;
   }
   std::string own = own_cgroup(hierarchy);
   if (own.empty() || own.back() != '/') {
