@@ -15,6 +15,8 @@ packages=(
   passwd sudo tmux
   # podman_integration_tests (conmon is what podman runs our runtime through); bench/runtime-start
   conmon python3 time strace
+  # the vm test layer: a Debian guest with cgroup v2 and systemd (tests/vm)
+  mmdebstrap qemu-system-x86 qemu-utils e2fsprogs
 )
 
 missing=()

@@ -20,6 +20,14 @@ if [[ -f $image_dir/ready ]]; then
   echo "$image_dir"
   exit 0
 fi
+# One build at a time; a second caller waits, then finds the image ready.
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
+if [[ -f $image_dir/ready ]]; then
+  echo "$image_dir"
+  exit 0
+fi
 
 # The host's Debian sources (one-line or deb822 files), handed to mmdebstrap as they are.
 sources=()
@@ -33,7 +41,6 @@ if ((${#sources[@]} == 0)); then
   exit 1
 fi
 
-mkdir -p "$cache"
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
