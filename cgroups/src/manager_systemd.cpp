@@ -229,6 +229,10 @@ std::string SystemdManager::directory(std::string_view hierarchy) const {
   return container_.directory(hierarchy);
 }
 
+std::string SystemdManager::birth_directory() const {
+  return started_ ? container_.birth_directory() : std::string();
+}
+
 boost::json::value SystemdManager::save() const {
   // mode and dirs as the cgroupfs drivers write them, for readers of the state that look there.
   return boost::json::object{{"driver", "systemd"},

@@ -126,6 +126,8 @@ class SystemdManager final : public Manager {
   [[nodiscard]] bool enabled() const override { return true; }
   [[nodiscard]] std::string directory(std::string_view hierarchy) const override;
   [[nodiscard]] boost::json::value save() const override;
+  // Only once the unit runs: before, there is no cgroup to be born into.
+  [[nodiscard]] std::string birth_directory() const override;
 
   [[nodiscard]] const systemd::UnitPath& unit() const { return unit_; }
   [[nodiscard]] const std::string& unit_dir() const { return unit_dir_; }

@@ -68,6 +68,8 @@ TEST(SystemdManager, LoadsFromItsSavedState) {
   // The container lives in a sub-cgroup of the delegated scope.
   EXPECT_EQ(manager->directory("unified"), "/sys/fs/cgroup/system.slice/skiff-abc.scope/container");
   EXPECT_EQ(manager->directory("memory"), "");
+  // A loaded container's unit runs: exec's processes may be born into its cgroup.
+  EXPECT_EQ(manager->birth_directory(), "/sys/fs/cgroup/system.slice/skiff-abc.scope/container");
   EXPECT_EQ(manager->save(), saved_state());
 }
 
