@@ -9,7 +9,7 @@ packages=(
   clang-format clang-tidy
   # libraries
   libseccomp-dev libcap-dev libsystemd-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libnl-3-dev libnl-route-3-dev libnftables-dev
   # test and bench fixtures and peers
   busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine
   passwd sudo tmux
@@ -17,6 +17,8 @@ packages=(
   conmon python3 time strace
   # the vm test layer: a Debian guest with cgroup v2 and systemd (tests/vm)
   mmdebstrap qemu-system-x86 qemu-utils e2fsprogs
+  # pods: nftables (nft, to inspect skiff's table in tests), slirp4netns (rootless networks)
+  nftables slirp4netns
 )
 
 missing=()
