@@ -107,9 +107,16 @@ void exercise_processes(Manager& m, const std::function<pid_t()>& spawn, const s
 
   m.freeze();
   EXPECT_TRUE(m.frozen());
-  // A paused container stays paused when signalled; the signal lands on thaw.
+  // A paused container stays paused when signalled; the signal lands on thaw. The v2 freezer
+  // lets a fatal signal kill a frozen task at once, which leaves the cgroup "not frozen" until it
+  // settles: there, what must hold is that kill_all did not lift the freeze request.
   m.kill_all(SIGTERM);
-  EXPECT_TRUE(m.frozen());
+  std::string unified = m.directory("unified");
+  if (m.directory("freezer").empty() && !unified.empty()) {
+    EXPECT_EQ(read_value(unified, "cgroup.freeze"), "1");
+  } else {
+    EXPECT_TRUE(m.frozen());
+  }
   m.thaw();
   EXPECT_FALSE(m.frozen());
   EXPECT_EQ(reap(pid), SIGTERM);
