@@ -38,7 +38,7 @@ boost::json::object runtime_features() {
       {"linux",
        {{"namespaces", strings({"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"})},
         {"capabilities", caps},
-        {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+        {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", true}, {"rdma", false}}},
         {"seccomp",
          {{"enabled", true},
           {"actions",
