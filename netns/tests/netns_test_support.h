@@ -1,0 +1,100 @@
+#pragma once
+
+// Helpers of the netns tests: scratch network namespaces standing in for pods, and temporary
+// directories, each removed by its destructor whatever the test did.
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "skiff/base/error.h"
+#include "skiff/base/file.h"
+#include "skiff/base/unique_fd.h"
+
+namespace skiff::netns::testing {
+
+// A network namespace of its own, held by a child process that sleeps in it: the way a pod's
+// infra process holds the pod's namespace. The child dies with this object, or with the test
+// process should that crash.
+class ScratchNetns {
+ public:
+  ScratchNetns() {
+    int pipefd[2];
+    check(::pipe2(pipefd, O_CLOEXEC), "pipe");
+    UniqueFd read_end(pipefd[0]);
+    UniqueFd write_end(pipefd[1]);
+    pid_ = check(::fork(), "fork");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      char ok = ::unshare(CLONE_NEWNET) == 0 ? 1 : 0;
+      (void)!::write(write_end.get(), &ok, 1);
+      for (;;) {
+        ::pause();
+      }
+    }
+    write_end.reset();
+    char ok = 0;
+    if (::read(read_end.get(), &ok, 1) != 1 || ok == 0) {
+      kill_child();
+      throw Error("scratch network namespace: the child could not unshare it");
+    }
+    path_ = "/proc/" + std::to_string(pid_) + "/ns/net";
+    fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_) {
+      int err = errno;
+      kill_child();
+      throw_errno(err, "open " + path_);
+    }
+  }
+  ScratchNetns(const ScratchNetns&) = delete;
+  ScratchNetns& operator=(const ScratchNetns&) = delete;
+  ~ScratchNetns() { kill_child(); }
+
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  void kill_child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+  pid_t pid_ = -1;
+  std::string path_;
+  UniqueFd fd_;
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/skiff-netns-test-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw_errno("mkdtemp " + pattern);
+    }
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    try {
+      remove_all(path_);
+    } catch (const Error&) {  // nothing sensible to do in a destructor; /tmp is cleaned anyway
+    }
+  }
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace skiff::netns::testing
