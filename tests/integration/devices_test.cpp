@@ -41,10 +41,11 @@ TEST(Devices, DeviceCgroupDeniesWhatIsNotAllowed) {
   bundle.process()["capabilities"] = boost::json::object{{"bounding", caps}, {"permitted", caps}, {"effective", caps}};
   bool v1 = cgroup_v1_host();
   std::string listed = v1 ? "grep -c . /sys/fs/cgroup/devices/devices.list > /dev/null && echo listed" : "true";
-  Result r = run_in_container(rt, bundle, unique_id("devcg"),
-                              "mknod /tmp/null c 1 3 && echo null-allowed; echo x > /tmp/null && echo null-writable; "
-                              "mknod /tmp/disk b 8 0 || echo disk-denied; mknod /tmp/kmsg c 1 11 || echo kmsg-denied; " +
-                                  listed);
+  Result r =
+      run_in_container(rt, bundle, unique_id("devcg"),
+                       "mknod /tmp/null c 1 3 && echo null-allowed; echo x > /tmp/null && echo null-writable; "
+                       "mknod /tmp/disk b 8 0 || echo disk-denied; mknod /tmp/kmsg c 1 11 || echo kmsg-denied; " +
+                           listed);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, std::string("null-allowed\nnull-writable\ndisk-denied\nkmsg-denied\n") + (v1 ? "listed\n" : ""))
       << r.err;

@@ -142,8 +142,8 @@ TEST(Process, RaisingAHardRlimitAboveTheCallersFailsClearly) {
   Runtime rt;
   Bundle bundle;
   std::string id = unique_id("rlimit-raise");
-  bundle.process()["rlimits"] = boost::json::array{
-      boost::json::object{{"type", "RLIMIT_NOFILE"}, {"soft", nr_open + 1}, {"hard", nr_open + 1}}};
+  bundle.process()["rlimits"] =
+      boost::json::array{boost::json::object{{"type", "RLIMIT_NOFILE"}, {"soft", nr_open + 1}, {"hard", nr_open + 1}}};
   Result r = run_in_container(rt, bundle, id, "true");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.err.find("RLIMIT_NOFILE"), std::string::npos) << r.err;

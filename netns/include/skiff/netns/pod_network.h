@@ -41,8 +41,8 @@ struct PodNetworkStatus {
 // eth0 inside the pod, addresses from the IPAM, default routes, loopback up; then masquerade for
 // egress and the port mappings in skiff's own nftables table. Each step is undone if a later one
 // fails. Refuses a host port another pod has published, naming both.
-PodNetworkStatus attach_pod(const BridgeNetworkConfig& config, const std::string& pod_id,
-                            const std::string& netns_path, const std::vector<PortMapping>& ports);
+PodNetworkStatus attach_pod(const BridgeNetworkConfig& config, const std::string& pod_id, const std::string& netns_path,
+                            const std::vector<PortMapping>& ports);
 
 // Undoes attach_pod for pod_id: port mappings, the veth, the addresses in the IPAM. Idempotent,
 // and works from what is left after a crash half way through attach_pod (it finds everything by
