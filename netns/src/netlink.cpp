@@ -187,6 +187,18 @@ LinkInfo Netlink::link(const std::string& name) {
   return info_of(get_link(*socket_, name, true).get());
 }
 
+std::vector<LinkInfo> Netlink::links() {
+  nl_cache* raw = nullptr;
+  int rc = request(*socket_, [&](nl_sock* sock) { return rtnl_link_alloc_cache(sock, AF_UNSPEC, &raw); });
+  nl::CachePtr cache(raw);
+  check(*socket_, rc, "list links");
+  std::vector<LinkInfo> result;
+  for (nl_object* obj = nl_cache_get_first(cache.get()); obj != nullptr; obj = nl_cache_get_next(obj)) {
+    result.push_back(info_of(reinterpret_cast<rtnl_link*>(obj)));
+  }
+  return result;
+}
+
 void Netlink::ensure_bridge(const std::string& name, uint32_t mtu) {
   check_name(name);
   std::optional<LinkInfo> existing = find_link(name);

@@ -113,6 +113,8 @@ TEST_F(NetlinkTest, MissingLinks) {
   }
   ASSERT_TRUE(nl_.find_link("lo").has_value());
   EXPECT_EQ(nl_.find_link("lo")->kind, "");
+  std::vector<LinkInfo> links = nl_.links();
+  EXPECT_TRUE(std::any_of(links.begin(), links.end(), [](const LinkInfo& l) { return l.name == "lo"; }));
 }
 
 TEST_F(NetlinkTest, NamesAreCheckedBeforeTheKernelSeesThem) {

@@ -44,6 +44,7 @@ class Netlink {
   [[nodiscard]] std::optional<LinkInfo> find_link(const std::string& name);
   // As find_link, but a missing link is an error.
   [[nodiscard]] LinkInfo link(const std::string& name);
+  [[nodiscard]] std::vector<LinkInfo> links();
 
   // Makes the bridge if it is missing and sets its MTU and up; a link of that name that is not a
   // bridge is an error. Safe against another process making the same bridge at the same time.
