@@ -225,7 +225,7 @@ UniqueFd load_device_filter(const std::vector<bpf_insn>& program, const std::str
   int err = errno;
   std::string context = "load device filter for " + dir;
   if (err != EPERM) {
-    std::vector<char> log(64 * 1024, '\0');
+    std::vector<char> log(size_t{64} * 1024, '\0');
     fd = load(&log);
     if (fd) {
       return fd;

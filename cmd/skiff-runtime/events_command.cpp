@@ -16,8 +16,8 @@ std::chrono::nanoseconds parse_duration(const std::string& text, const std::stri
   auto bad = [&]() -> Error {
     return Error(flag + ": invalid duration \"" + text + "\" (want a number and a unit: 500ms, 5s, 1m)");
   };
-  static const std::pair<std::string_view, double> kUnits[] = {{"ns", 1},  {"us", 1e3}, {"\u00b5s", 1e3}, {"ms", 1e6},
-                                                               {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1}, {"us", 1e3}, {"\u00b5s", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
   if (text.empty()) {
     throw bad();
   }
