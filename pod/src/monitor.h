@@ -1,0 +1,45 @@
+#pragma once
+
+// The per-container monitor (conmon's role). launch_monitor double-forks a process that leaves
+// the caller's session, becomes a child subreaper, creates and starts the container through the
+// runtime library (so the container's process is its child), reports "started" or the runtime's
+// error verbatim through a pipe, then waits for the container, records how it ended in
+// status.json, deletes the runtime container and exits.
+//
+// The monitor keeps a copy of the pod lock's fd until the caller has heard from it: a pod whose
+// creator was killed stays locked until every monitor it forked has either reported (and written
+// its pid to status.json, where recovery finds it) or, finding the caller gone (EPIPE), torn its
+// container down again. So recovery never races a container that is still being made.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace skiff::pod {
+
+struct MonitorRequest {
+  std::string state_root;  // the runtime's
+  std::string runtime_id;
+  std::string bundle;    // holds config.json; status.json goes here too
+  std::string log_path;  // the container's stdout and stderr
+  int lock_fd = -1;      // kept open until the handshake is over
+};
+
+struct MonitorHandle {
+  pid_t monitor_pid = 0;
+  uint64_t monitor_start_time = 0;
+  pid_t container_pid = 0;
+};
+
+// Throws the runtime's error verbatim when the container could not be created or started.
+MonitorHandle launch_monitor(const MonitorRequest& request);
+
+std::string status_path(const std::string& bundle);
+
+// Waits until the monitor recorded in bundle's status.json has exited (it records the container's
+// end first), or until timeout. True when it is gone.
+bool wait_monitor_exit(const std::string& bundle, std::optional<std::chrono::milliseconds> timeout);
+
+}  // namespace skiff::pod

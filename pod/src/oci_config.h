@@ -1,0 +1,28 @@
+#pragma once
+
+// The OCI config.json of a pod's containers, built from runtime::default_spec().
+
+#include <sys/types.h>
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "pod_store.h"
+#include "skiff/pod/pod_spec.h"
+
+namespace skiff::pod {
+
+// The infra container: a rootfs holding only skiff-pause (read-only), new network (unless host),
+// IPC, UTS (and PID when shared) namespaces, no capabilities.
+boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path);
+
+// An app or init container: joins the infra's namespaces through /proc/<infra_pid>/ns, keeps a
+// mount (and, unless shared, PID) namespace of its own, and gets the pod's /etc files read-only.
+boost::json::object container_config(const PodSpec& pod, const ContainerSpec& container, const PodLayout& layout,
+                                     pid_t infra_pid, const std::string& cgroups_path);
+
+// Where skiff-pause is: $SKIFF_PAUSE, next to the running binary, $PATH, the build tree. Throws
+// naming the places it looked.
+std::string find_pause_binary();
+
+}  // namespace skiff::pod

@@ -1,0 +1,325 @@
+#include "skiff/pod/pod_manager.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
+
+#include "monitor.h"
+#include "oci_config.h"
+#include "pod_net.h"
+#include "pod_store.h"
+#include "skiff/base/clock.h"
+#include "skiff/base/file.h"
+#include "skiff/base/json.h"
+#include "skiff/base/log.h"
+#include "skiff/cgroups/manager.h"
+#include "skiff/cgroups/resources.h"
+#include "skiff/runtime/container.h"
+#include "skiff/runtime/state.h"
+#include "teardown.h"
+
+namespace skiff::pod {
+
+namespace {
+
+// The infra's pause process ends at SIGTERM at once; this only bounds a broken one.
+constexpr std::chrono::seconds kInfraGrace{10};
+constexpr size_t kLogTail = 2048;
+
+std::string log_path(const std::string& bundle) {
+  return bundle + "/log";
+}
+
+std::string log_tail(const std::string& path) {
+  if (!path_exists(path)) {
+    return {};
+  }
+  std::string text = read_file(path);
+  return text.size() > kLogTail ? text.substr(text.size() - kLogTail) : text;
+}
+
+ContainerState state_of(const ContainerRecord& record) {
+  if (record.state == "exited") {
+    return ContainerState::exited;
+  }
+  if (!monitor_alive(record)) {
+    return ContainerState::unknown;  // its monitor died without recording an end
+  }
+  return record.state == "running" ? ContainerState::running : ContainerState::created;
+}
+
+ContainerStatus container_status(const PodLayout& layout, const std::string& name, bool init) {
+  ContainerStatus status;
+  status.name = name;
+  status.init = init;
+  status.log_path = log_path(layout.bundle(name));
+  auto record = load_container_record(status_path(layout.bundle(name)));
+  if (!record) {
+    return status;
+  }
+  status.state = state_of(*record);
+  status.pid = record->pid;
+  status.exit_code = record->exit_code;
+  status.oom_killed = record->oom_killed;
+  status.started_at = record->started_at;
+  status.finished_at = record->finished_at;
+  return status;
+}
+
+// Starts one container of the pod under its monitor.
+MonitorHandle launch(const PodManagerOptions& options, const PodLayout& layout, const std::string& name,
+                     const boost::json::object& config, int lock_fd) {
+  std::string bundle = layout.bundle(name);
+  mkdir_all(bundle);
+  write_file_atomic(bundle + "/config.json", json::pretty(config), 0644, false);
+  return launch_monitor({options.state_root, layout.runtime_id(name), bundle, log_path(bundle), lock_fd});
+}
+
+void stop_locked(const PodManagerOptions& options, const PodLayout& layout, PodRecord& record,
+                 std::chrono::milliseconds grace) {
+  // Every container gets its stop signal first, so that they all use the same grace period.
+  for (const auto& c : record.spec.containers) {
+    auto status = load_container_record(status_path(layout.bundle(c.name)));
+    if (status && monitor_alive(*status)) {
+      runtime::Runtime rt{runtime::StateRoot(options.state_root)};
+      try {
+        rt.kill(layout.runtime_id(c.name), c.stop_signal, false);
+      } catch (const Error&) {
+      }
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  for (const auto& c : record.spec.containers) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    stop_container(options, layout, c.name, c.stop_signal, std::max(left, std::chrono::milliseconds(0)));
+  }
+  stop_container(options, layout, "", SIGTERM, kInfraGrace);
+  record.stopped = true;
+  save_record(layout, record);
+}
+
+}  // namespace
+
+std::string_view container_state_name(ContainerState state) {
+  switch (state) {
+    case ContainerState::created:
+      return "created";
+    case ContainerState::running:
+      return "running";
+    case ContainerState::exited:
+      return "exited";
+    case ContainerState::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+PodManager::PodManager(PodManagerOptions options) : options_(std::move(options)) {
+  if (options_.state_root.empty()) {
+    options_.state_root = runtime::StateRoot::default_path();
+  }
+}
+
+PodStatus PodManager::create_pod(const PodSpec& spec) {
+  validate_pod_spec(spec);
+  recover(false);
+  std::string pause = options_.pause_path.empty() ? find_pause_binary() : options_.pause_path;
+  PodLayout layout{options_.state_root, spec.id};
+  mkdir_all(pods_dir(options_.state_root), 0700);
+  if (::mkdir(layout.dir().c_str(), 0700) != 0) {
+    if (errno == EEXIST) {
+      throw Error("pod " + spec.id + " already exists", EEXIST);
+    }
+    throw_errno("create pod dir " + layout.dir());
+  }
+  PodLock lock = PodLock::acquire(layout);
+  // Nothing else may exist before the marker and pod.json: recovery learns from them what to undo.
+  try {
+    write_file(layout.creating_marker(), "");
+    PodRecord record;
+    record.spec = spec;
+    record.created_at = now_rfc3339();
+    record.cgroup_path = options_.cgroup_parent + "/" + spec.id;
+    auto cgroup = cgroups::make_manager({record.cgroup_path, spec.id, ::geteuid() != 0, false});
+    record.cgroup = cgroup->save();
+    save_record(layout, record);
+
+    cgroup->create();
+    if (!spec.resources.empty()) {
+      cgroup->apply(cgroups::parse_resources(spec.resources, "resources"));
+    }
+    std::string infra_rootfs = layout.bundle("") + "/rootfs";
+    mkdir_all(infra_rootfs);
+    write_file(infra_rootfs + "/skiff-pause", read_file(pause), 0755);
+    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause"), lock.fd());
+    record.infra_pid = infra.container_pid;
+    save_record(layout, record);
+    record.network = connect_pod(options_.bridge, spec, infra.container_pid);
+    save_record(layout, record);
+    write_pod_etc_files(layout, spec, record.network);
+
+    for (const auto& c : spec.init_containers) {
+      launch(options_, layout, c.name,
+             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd());
+      wait_monitor_exit(layout.bundle(c.name), std::nullopt);
+      auto status = container_status(layout, c.name, true);
+      if (status.state != ContainerState::exited || status.exit_code != 0) {
+        int code = status.state == ContainerState::exited ? status.exit_code : -1;
+        throw ContainerFailed("pod " + spec.id + ": init container " + c.name + " failed with exit code " +
+                                  std::to_string(code) + "; its log ends:\n" + log_tail(status.log_path),
+                              code);
+      }
+    }
+    for (const auto& c : spec.containers) {
+      launch(options_, layout, c.name,
+             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd());
+    }
+    std::remove(layout.creating_marker().c_str());
+  } catch (...) {
+    try {
+      teardown_pod(options_, layout);
+    } catch (const std::exception& e) {
+      log::warning("pod " + spec.id + ": cleaning up after a failed create: " + e.what());
+    }
+    throw;
+  }
+  return pod_status(spec.id);
+}
+
+void PodManager::stop_pod(const std::string& id, std::chrono::milliseconds grace) {
+  PodLayout layout{options_.state_root, id};
+  PodLock lock = PodLock::acquire(layout);
+  PodRecord record = load_record(layout);
+  stop_locked(options_, layout, record, grace);
+}
+
+void PodManager::remove_pod(const std::string& id, bool force) {
+  PodLayout layout{options_.state_root, id};
+  PodLock lock = PodLock::acquire(layout);
+  PodRecord record = load_record(layout);
+  if (!record.stopped) {
+    if (!force) {
+      throw Error("pod " + id + " is running: stop it first, or remove it with force", EBUSY);
+    }
+    stop_locked(options_, layout, record, std::chrono::milliseconds(0));
+  }
+  teardown_pod(options_, layout);
+}
+
+PodStatus PodManager::pod_status(const std::string& id) {
+  PodLayout layout{options_.state_root, id};
+  if (!path_exists(layout.dir())) {
+    throw Error("pod " + id + " does not exist", ENOENT);
+  }
+  PodStatus status;
+  status.id = id;
+  if (!path_exists(layout.record())) {
+    status.state = "creating";
+    return status;
+  }
+  PodRecord record = load_record(layout);
+  status.created_at = record.created_at;
+  status.hostname = record.spec.hostname.empty() ? id : record.spec.hostname;
+  status.infra_pid = record.infra_pid;
+  status.cgroup = record.cgroup_path;
+  status.network = record.network;
+  ContainerStatus infra = container_status(layout, "", false);
+  if (path_exists(layout.creating_marker())) {
+    status.state = "creating";
+  } else if (!record.stopped && infra.state == ContainerState::running) {
+    status.state = "running";
+  } else {
+    status.state = "stopped";
+  }
+  for (const auto& c : record.spec.init_containers) {
+    status.containers.push_back(container_status(layout, c.name, true));
+  }
+  for (const auto& c : record.spec.containers) {
+    status.containers.push_back(container_status(layout, c.name, false));
+  }
+  return status;
+}
+
+std::vector<PodStatus> PodManager::list_pods() {
+  recover(false);
+  std::vector<PodStatus> pods;
+  std::string dir = pods_dir(options_.state_root);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) {
+      return pods;
+    }
+    throw_errno("open " + dir);
+  }
+  std::vector<std::string> ids;
+  while (dirent* ent = ::readdir(d)) {
+    if (ent->d_name[0] != '.') {
+      ids.emplace_back(ent->d_name);
+    }
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  for (const auto& id : ids) {
+    try {
+      pods.push_back(pod_status(id));
+    } catch (const Error& e) {
+      if (e.code() != ENOENT) {
+        throw;
+      }
+    }
+  }
+  return pods;
+}
+
+std::vector<std::string> PodManager::recover(bool wait) {
+  std::vector<std::string> removed;
+  std::string dir = pods_dir(options_.state_root);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) {
+      return removed;
+    }
+    throw_errno("open " + dir);
+  }
+  std::vector<std::string> ids;
+  while (dirent* ent = ::readdir(d)) {
+    if (ent->d_name[0] != '.') {
+      ids.emplace_back(ent->d_name);
+    }
+  }
+  ::closedir(d);
+  for (const auto& id : ids) {
+    PodLayout layout{options_.state_root, id};
+    // A pod is half-made while it has the marker; without pod.json as well it is a pod dir whose
+    // creator died before writing anything. (A creator that has made the dir but not yet locked
+    // it loses it here and fails; nothing of it exists yet to be left behind.)
+    if (path_exists(layout.record()) && !path_exists(layout.creating_marker())) {
+      continue;
+    }
+    std::optional<PodLock> lock;
+    try {
+      lock = PodLock::acquire(layout, wait);
+    } catch (const Error& e) {
+      if (e.code() == ENOENT) {
+        continue;
+      }
+      throw;
+    }
+    if (!lock->locked()) {
+      continue;  // being created right now
+    }
+    if (!path_exists(layout.dir()) || (path_exists(layout.record()) && !path_exists(layout.creating_marker()))) {
+      continue;  // finished or removed while we waited for the lock
+    }
+    log::info("pod " + id + ": removing what an interrupted create left");
+    teardown_pod(options_, layout);
+    removed.push_back(id);
+  }
+  return removed;
+}
+
+}  // namespace skiff::pod
