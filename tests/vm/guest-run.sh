@@ -109,7 +109,7 @@ for suite in "${suites[@]}"; do
       run_vm "rootless: vm_integration_tests Rootless* (skiff-rootless)" rootless as_user
       ;;
     bench)
-      run "bench: runtime-start" env BENCH_N="${BENCH_N:-20}" python3 "$opt/bench/runtime-start" "$runtime"
+      run "bench: runtime-start" env BENCH_N="${BENCH_N:-20}" python3 "$opt/bench/runtime-start" --profile never "$runtime"
       ;;
   esac
 done

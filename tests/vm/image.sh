@@ -51,7 +51,7 @@ packages=(
   # what skiff's binaries and tests use in the guest
   libstdc++6 libseccomp2 libcap2 busybox-static uidmap util-linux procps iproute2 e2fsprogs
   # peers for the benchmark
-  crun runc python3
+  crun runc python3 time
 )
 include=$(
   IFS=,

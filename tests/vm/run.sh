@@ -12,8 +12,9 @@
 #   bench        bench/runtime-start: skiff-runtime, crun and runc start times in the guest
 # gtest arguments (--gtest_filter=...) go to every test binary the chosen suites run.
 # The guest image is built once by image.sh and cached (SKIFF_VM_CACHE, /var/cache/skiff-vm).
-# SKIFF_VM_ACCEL=kvm uses KVM; the default is software emulation (tcg), because KVM hung at boot
-# on the machine this was written on. SKIFF_VM_TIMEOUT (seconds, default 2400) bounds the run.
+# KVM is used when it brings the guest up (the verdict is cached per host kernel), software
+# emulation (tcg) otherwise; SKIFF_VM_ACCEL=tcg skips the KVM try, SKIFF_VM_ACCEL=kvm retries it.
+# SKIFF_VM_TIMEOUT (seconds, default 2400) bounds the run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -106,18 +107,54 @@ cp -r "$top/bench" "$payload/"
 payload_mb=$(($(du -sm "$payload" | cut -f1) * 5 / 4 + 64))
 mke2fs -q -t ext4 -L skiff-payload -d "$payload" "$run_dir/payload.img" "${payload_mb}M"
 
-accel=${SKIFF_VM_ACCEL:-tcg}
 timeout=${SKIFF_VM_TIMEOUT:-2400}
-echo "run.sh: booting the guest ($accel, suites: ${suites[*]}); console log: $run_dir/console.log" >&2
-: >"$run_dir/results.log"
-qemu-system-x86_64 -name skiff-vm -machine q35 -accel "$accel" -cpu max -smp 2 -m 3072 \
-  -display none -monitor none -nic none -no-reboot \
-  -kernel "$image_dir/vmlinuz" -initrd "$image_dir/initrd.img" \
-  -append "root=/dev/vda rw console=ttyS0 panic=-1 hugepages=16 systemd.unified_cgroup_hierarchy=1" \
-  -drive "file=$image_dir/rootfs.img,format=raw,if=virtio,snapshot=on" \
-  -drive "file=$run_dir/payload.img,format=raw,if=virtio" \
-  -serial "file:$run_dir/console.log" -serial "file:$run_dir/results.log" &
-qemu_pid=$!
+# boot <accel> <seconds>: starts qemu in the background (qemu_pid). With seconds > 0, returns 1
+# (qemu stopped) when the guest has not printed its first result line by then.
+boot() {
+  local accel=$1 first_output=$2
+  : >"$run_dir/results.log"
+  : >"$run_dir/console.log"
+  echo "run.sh: booting the guest ($accel, suites: ${suites[*]}); console log: $run_dir/console.log" >&2
+  qemu-system-x86_64 -name skiff-vm -machine q35 -accel "$accel" -cpu max -smp 2 -m 3072 \
+    -display none -monitor none -nic none -no-reboot \
+    -kernel "$image_dir/vmlinuz" -initrd "$image_dir/initrd.img" \
+    -append "root=/dev/vda rw console=ttyS0 panic=-1 hugepages=16 systemd.unified_cgroup_hierarchy=1" \
+    -drive "file=$image_dir/rootfs.img,format=raw,if=virtio,snapshot=on" \
+    -drive "file=$run_dir/payload.img,format=raw,if=virtio" \
+    -serial "file:$run_dir/console.log" -serial "file:$run_dir/results.log" &
+  qemu_pid=$!
+  if ((first_output > 0)); then
+    local until=$((SECONDS + first_output))
+    until grep -q '^== guest:' "$run_dir/results.log"; do
+      if ! kill -0 "$qemu_pid" 2>/dev/null || ((SECONDS >= until)); then
+        kill "$qemu_pid" 2>/dev/null || true
+        wait "$qemu_pid" 2>/dev/null || true
+        qemu_pid=
+        return 1
+      fi
+      sleep 1
+    done
+  fi
+}
+
+# KVM when it works, software emulation otherwise. On the machine this was written on, KVM is
+# nested and the guest kernel crashed at boot under it: a KVM boot must show the guest's first
+# result line within 120 s, and a failure is remembered per host kernel beside the images, so
+# later runs go straight to emulation.
+accel=${SKIFF_VM_ACCEL:-}
+kvm_verdict=$(dirname "$image_dir")/kvm-$(uname -r)
+if [[ -z $accel && -w /dev/kvm && $(cat "$kvm_verdict" 2>/dev/null) != broken ]] || [[ $accel == kvm ]]; then
+  if boot kvm 120; then
+    echo works >"$kvm_verdict"
+  else
+    echo broken >"$kvm_verdict"
+    echo "run.sh: KVM did not bring the guest up within 120 s; software emulation from now on" \
+      "(remove $kvm_verdict to try KVM again)" >&2
+  fi
+fi
+if [[ -z $qemu_pid ]]; then
+  boot tcg 0
+fi
 
 # Relays the guest's results as they arrive, until qemu exits or the time is up.
 tail -f --pid="$qemu_pid" "$run_dir/results.log" &
