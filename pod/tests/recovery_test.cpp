@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "pod_test_util.h"
 #include "skiff/base/file.h"
 
@@ -14,7 +16,7 @@ namespace {
 TEST_F(PodTest, RecoverRemovesPodsWhoseCreatorWasKilled) {
   // The delays only choose where the creator dies (from before the state dir to after the pod
   // is complete); nothing is asserted about how long a step takes.
-  for (int delay_ms : {0, 1, 3, 10, 30, 60, 100, 150, 250, 400, 700, 1200}) {
+  for (int delay_ms : {0, 2, 4, 6, 8, 10, 13, 16, 20, 25, 30, 35, 40, 50, 60, 80, 120, 400}) {
     SCOPED_TRACE("killed after " + std::to_string(delay_ms) + " ms");
     PodSpec spec;
     spec.id = ::skiff::testing::unique_id("killed");
@@ -37,7 +39,13 @@ TEST_F(PodTest, RecoverRemovesPodsWhoseCreatorWasKilled) {
 
     PodManager recovering(options());
     auto removed = recovering.recover(true);
-    if (path_exists(root_.path() + "/pods/" + spec.id)) {
+    bool complete = path_exists(root_.path() + "/pods/" + spec.id);
+    // Which point the kill hit, for whoever reads the test's output.
+    std::printf("killed after %d ms: %s\n", delay_ms,
+                complete          ? "the pod was complete"
+                : removed.empty() ? "nothing was made yet"
+                                  : "recovered a half-made pod");
+    if (complete) {
       // The creator finished before it was killed: a complete pod, which recover leaves alone.
       EXPECT_TRUE(removed.empty());
       EXPECT_EQ(recovering.pod_status(spec.id).state, "running");
