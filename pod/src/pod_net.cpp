@@ -14,8 +14,17 @@
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
 #include "skiff/base/subprocess.h"
+#include "skiff/pod/pod_manager.h"
 
 namespace skiff::pod {
+
+bool bridge_networking_available() {
+#ifdef SKIFF_POD_HAVE_NETNS
+  return true;
+#else
+  return false;
+#endif
+}
 
 void bring_up_loopback(const std::string& netns_path) {
   UniqueFd ns(::open(netns_path.c_str(), O_RDONLY | O_CLOEXEC));

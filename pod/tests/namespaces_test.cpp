@@ -1,6 +1,7 @@
 // Two containers of one pod share UTS, IPC and network namespaces, and PID only when asked.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "pod_test_util.h"
 #include "skiff/base/file.h"
@@ -92,6 +93,24 @@ TEST_F(PodTest, SharedPidNamespaceHasTheInfraAsPid1) {
   auto status = manager().pod_status(spec.id);
   EXPECT_EQ(status.state, "stopped");
   manager().remove_pod(spec.id, false);
+  expect_nothing_left(spec.id);
+}
+
+TEST_F(PodTest, HostNetworkModeUsesTheCallersNetworkNamespace) {
+  PodSpec spec;
+  spec.id = ::skiff::testing::unique_id("hostnet");
+  spec.network = NetworkMode::host;
+  spec.containers.push_back(container("app", record_namespaces("app")));
+  manager().create_pod(spec);
+  auto app = wait_exited(spec.id, "app");
+  EXPECT_EQ(app.exit_code, 0) << read_file(app.log_path);
+  auto ns = lines(read_shared("app.ns"));
+  ASSERT_EQ(ns.size(), 5U);
+  char own[256] = {};
+  ASSERT_GT(::readlink("/proc/self/ns/net", own, sizeof(own) - 1), 0);
+  EXPECT_EQ(ns[2], own);
+  EXPECT_EQ(read_shared("app.host"), spec.id + "\n");
+  manager().remove_pod(spec.id, true);
   expect_nothing_left(spec.id);
 }
 

@@ -52,6 +52,9 @@ struct PodStatus {
   std::vector<ContainerStatus> containers;  // init containers first
 };
 
+// Whether this build links the netns module, which NetworkMode::bridge needs.
+bool bridge_networking_available();
+
 // An init container that did not exit 0: the pod was not created.
 class ContainerFailed : public Error {
  public:
