@@ -126,7 +126,12 @@ PodManager::PodManager(PodManagerOptions options) : options_(std::move(options))
 
 PodStatus PodManager::create_pod(const PodSpec& spec) {
   validate_pod_spec(spec);
-  recover(false);
+  try {
+    recover(false);
+  } catch (const std::exception& e) {
+    // Another pod's leftovers are no reason to refuse this one.
+    log::warning(std::string("recovering interrupted pods: ") + e.what());
+  }
   std::string pause = options_.pause_path.empty() ? find_pause_binary() : options_.pause_path;
   PodLayout layout{options_.state_root, spec.id};
   mkdir_all(pods_dir(options_.state_root), 0700);

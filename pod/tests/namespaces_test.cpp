@@ -73,8 +73,11 @@ TEST_F(PodTest, SharedPidNamespaceHasTheInfraAsPid1) {
   spec.id = ::skiff::testing::unique_id("sharepid");
   spec.share_pid = true;
   spec.containers.push_back(container("sleeper", "exec sleep 1000"));
-  spec.containers.push_back(container(
-      "observer", "until ps -o pid,comm | grep -q 'sleep'; do sleep 0.05; done; ps -o pid,comm > /shared/ps"));
+  spec.containers.push_back(
+      container("observer",
+                "until ps -o pid,comm | grep -q 'sleep'; do sleep 0.05; done; ps -o pid,comm > /shared/ps; "
+                // An orphan is reparented to the infra process, which must reap it.
+                "(exec true &); until ! ps -o comm | grep -qx true; do sleep 0.05; done"));
   manager().create_pod(spec);
   auto observer = wait_exited(spec.id, "observer");
   EXPECT_EQ(observer.exit_code, 0) << read_file(observer.log_path);
