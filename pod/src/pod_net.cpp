@@ -16,6 +16,10 @@
 #include "skiff/base/subprocess.h"
 #include "skiff/pod/pod_manager.h"
 
+#if defined(SKIFF_POD_HAVE_NETNS) && __has_include("skiff/netns/etc_files.h")
+#include "skiff/netns/etc_files.h"
+#endif
+
 namespace skiff::pod {
 
 bool bridge_networking_available() {
@@ -83,6 +87,36 @@ void disconnect_pod(const netns::BridgeNetworkConfig& config, const PodSpec& spe
 #endif
 }
 
+#if defined(SKIFF_POD_HAVE_NETNS) && __has_include("skiff/netns/etc_files.h")
+
+void write_pod_etc_files(const PodLayout& layout, const PodSpec& spec,
+                         const std::optional<netns::PodNetworkStatus>& network) {
+  netns::PodEtcFiles files;
+  files.hostname = spec.hostname.empty() ? spec.id : spec.hostname;
+  if (network) {
+    for (const auto* address : {&network->address4, &network->address6}) {
+      if (!address->empty()) {
+        files.addresses.push_back(*address);
+      }
+    }
+  }
+  if (files.addresses.empty()) {
+    // No address of its own (network none or host): the hostname still resolves.
+    files.extra_hosts.push_back({"127.0.1.1", {files.hostname}});
+  }
+  files.dns.nameservers = spec.dns_servers;
+  files.dns.search = spec.dns_searches;
+  if (spec.network == NetworkMode::host && spec.dns_servers.empty() && path_exists(files.host_resolv_conf)) {
+    // The host's own resolvers, loopback ones included, are reachable from its network namespace.
+    files.dns.nameservers = netns::parse_resolv_conf(read_file(files.host_resolv_conf)).nameservers;
+  }
+  mkdir_all(layout.etc_dir());
+  netns::write_pod_etc_files(layout.etc_dir(), files);
+}
+
+#else
+
+// Until the netns module's etc files API links: simple hosts, hostname and resolv.conf.
 void write_pod_etc_files(const PodLayout& layout, const PodSpec& spec,
                          const std::optional<netns::PodNetworkStatus>& network) {
   std::string hostname = spec.hostname.empty() ? spec.id : spec.hostname;
@@ -123,5 +157,7 @@ void write_pod_etc_files(const PodLayout& layout, const PodSpec& spec,
   write_file_atomic(layout.etc_dir() + "/hostname", hostname + "\n", 0644, false);
   write_file_atomic(layout.etc_dir() + "/resolv.conf", resolv, 0644, false);
 }
+
+#endif
 
 }  // namespace skiff::pod

@@ -15,10 +15,7 @@
 namespace skiff::pod::testing {
 
 class PodTest : public ::testing::Test {
- protected:
-  void SetUp() override;
-  void TearDown() override;
-
+ public:
   [[nodiscard]] PodManagerOptions options() const { return options_; }
   PodManager& manager() { return *manager_; }
   // A fresh busybox rootfs (kept until the test ends).
@@ -34,6 +31,10 @@ class PodTest : public ::testing::Test {
   bool wait_shared_file(const std::string& file);
   // Asserts that nothing of the pod is left: state dir, runtime containers, cgroup, processes.
   void expect_nothing_left(const std::string& pod);
+
+ protected:
+  void SetUp() override;
+  void TearDown() override;
 
   ::skiff::testing::TempDir root_{"skiff-pod-root-"};
   ::skiff::testing::TempDir shared_{"skiff-pod-shared-"};
