@@ -1,5 +1,5 @@
-// Links over libnl, in the network namespace the test binary runs in (ctest starts it under
-// `unshare --net`) and in scratch namespaces standing in for pods. Needs root.
+// Links over libnl, in a private network namespace per test and in scratch namespaces standing
+// in for pods. Needs root.
 #include "skiff/netns/netlink.h"
 
 #include <gtest/gtest.h>
@@ -29,36 +29,21 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
+// Each test in a network namespace of its own, which takes everything the test made with it.
 class NetlinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) {
-      GTEST_SKIP() << "making links needs root";
+    if (!private_netns_.entered()) {
+      GTEST_SKIP() << "making network namespaces and links needs root";
     }
   }
 
-  // Links of the test's namespace that the test made; veth peers go with their other end.
-  void TearDown() override {
-    for (const std::string& name : made_) {
-      try {
-        nl_.delete_link(name);
-      } catch (const Error& e) {
-        ADD_FAILURE() << "cleanup: " << e.what();
-      }
-    }
-  }
-
-  std::string made(const std::string& name) {
-    made_.push_back(name);
-    return name;
-  }
-
-  Netlink nl_;
-  std::vector<std::string> made_;
+  testing::PrivateNetns private_netns_;
+  Netlink nl_;  // made after the namespace was entered, so it acts there
 };
 
 TEST_F(NetlinkTest, BridgeIsMadeOnceAndReused) {
-  std::string bridge = made("tbr0");
+  std::string bridge = "tbr0";
   nl_.ensure_bridge(bridge, 1400);
   LinkInfo first = nl_.link(bridge);
   EXPECT_EQ(first.kind, "bridge");
@@ -73,7 +58,7 @@ TEST_F(NetlinkTest, BridgeIsMadeOnceAndReused) {
 }
 
 TEST_F(NetlinkTest, EnsureBridgeRefusesALinkThatIsNoBridge) {
-  nl_.create_veth(made("tva0"), "tva1", 1500);
+  nl_.create_veth("tva0", "tva1", 1500);
   try {
     nl_.ensure_bridge("tva0", 1500);
     FAIL() << "expected an error";
@@ -83,7 +68,7 @@ TEST_F(NetlinkTest, EnsureBridgeRefusesALinkThatIsNoBridge) {
 }
 
 TEST_F(NetlinkTest, ErrorsNameTheOperationAndCarryTheKernelErrno) {
-  nl_.create_veth(made("tvb0"), "tvb1", 1500);
+  nl_.create_veth("tvb0", "tvb1", 1500);
   try {
     nl_.create_veth("tvb0", "tvb2", 1500);
     FAIL() << "expected an error";
@@ -132,7 +117,7 @@ TEST_F(NetlinkTest, DeletingOneEndOfAVethDeletesBoth) {
 // becomes eth0 of another namespace, with addresses and default routes there.
 TEST_F(NetlinkTest, VethIntoAnotherNamespace) {
   ScratchNetns pod;
-  std::string bridge = made("tbr1");
+  std::string bridge = "tbr1";
   nl_.ensure_bridge(bridge, 1400);
   nl_.add_address(bridge, "10.77.0.1/24");
   nl_.add_address(bridge, "10.77.0.1/24");  // idempotent
@@ -140,7 +125,7 @@ TEST_F(NetlinkTest, VethIntoAnotherNamespace) {
   EXPECT_TRUE(contains(nl_.addresses(bridge), "10.77.0.1/24"));
   EXPECT_TRUE(contains(nl_.addresses(bridge), "fd77::1/64"));
 
-  nl_.create_veth(made("tve0"), "tve1", 1400);
+  nl_.create_veth("tve0", "tve1", 1400);
   nl_.set_master("tve0", bridge);
   nl_.set_up("tve0");
   nl_.move_to_netns("tve1", pod.fd());
@@ -183,7 +168,7 @@ TEST_F(NetlinkTest, VethIntoAnotherNamespace) {
 }
 
 TEST_F(NetlinkTest, AddressesNeedAPrefixLength) {
-  nl_.create_veth(made("tvf0"), "tvf1", 1500);
+  nl_.create_veth("tvf0", "tvf1", 1500);
   EXPECT_THROW(nl_.add_address("tvf0", "10.78.0.5"), Error);
   EXPECT_THROW(nl_.add_address("tvf0", "not-an-address/24"), Error);
 }

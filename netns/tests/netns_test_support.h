@@ -73,6 +73,31 @@ class ScratchNetns {
   UniqueFd fd_;
 };
 
+// Moves the calling thread into a fresh network namespace for the object's lifetime, then back.
+// Whatever a test makes there (bridges, veths, nftables rules, sysctls) goes with the namespace,
+// even when the test fails half way, and the host is safe even when the binary is started without
+// `unshare --net`. Threads and children started meanwhile begin in the fresh namespace too.
+class PrivateNetns {
+ public:
+  PrivateNetns() : original_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+    entered_ = original_.valid() && ::unshare(CLONE_NEWNET) == 0;
+  }
+  PrivateNetns(const PrivateNetns&) = delete;
+  PrivateNetns& operator=(const PrivateNetns&) = delete;
+  ~PrivateNetns() {
+    if (entered_ && ::setns(original_.get(), CLONE_NEWNET) != 0) {
+      ::abort();  // the tests after this one would run in the wrong namespace
+    }
+  }
+
+  // False without the privilege to make one: the test should skip.
+  [[nodiscard]] bool entered() const { return entered_; }
+
+ private:
+  UniqueFd original_;
+  bool entered_ = false;
+};
+
 class TempDir {
  public:
   TempDir() {
