@@ -47,6 +47,12 @@ test-vm: build
 
 bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
+	bench/pod-start $(BUILD_DIR)
+
+# Only the pod benchmark: skiff's pod library against podman (BENCH_N iterations, default 30).
+.PHONY: bench-pod
+bench-pod: build
+	bench/pod-start $(BUILD_DIR)
 
 # The same start-time benchmark inside the cgroup v2 + systemd guest (emulated: ratios only).
 bench-vm: build
