@@ -284,6 +284,60 @@ void Netlink::set_master(const std::string& name, const std::string& bridge) {
   change_link(*socket_, name, changes.get(), "attach link " + name + " to bridge " + bridge);
 }
 
+namespace {
+
+// A link object of the AF_BRIDGE family for the port at index: libnl sends bridge port flags
+// (IFLA_PROTINFO / IFLA_BRPORT_MODE) only for such objects, and RTM_SETLINK then reaches the
+// bridge driver, as `bridge link set dev <port> hairpin on` does.
+nl::LinkPtr bridge_port_object(int index) {
+  nl::LinkPtr port = alloc_link();
+  rtnl_link_set_ifindex(port.get(), index);
+  rtnl_link_set_family(port.get(), AF_BRIDGE);
+  if (rtnl_link_is_bridge(port.get()) == 0) {
+    throw Error("libnl has no AF_BRIDGE link support");
+  }
+  return port;
+}
+
+}  // namespace
+
+void Netlink::set_hairpin(const std::string& name, bool on) {
+  std::string context = std::string("set hairpin mode ") + (on ? "on" : "off") + " on " + name;
+  LinkInfo port = link(name);
+  if (port.master == 0) {
+    throw Error(context + ": the link is not attached to a bridge");
+  }
+  nl::LinkPtr orig = bridge_port_object(port.index);
+  nl::LinkPtr changes = bridge_port_object(port.index);
+  int rc = on ? rtnl_link_bridge_set_flags(changes.get(), RTNL_BRIDGE_HAIRPIN_MODE)
+              : rtnl_link_bridge_unset_flags(changes.get(), RTNL_BRIDGE_HAIRPIN_MODE);
+  check(*socket_, rc, context);
+  check(*socket_,
+        request(*socket_, [&](nl_sock* sock) { return rtnl_link_change(sock, orig.get(), changes.get(), 0); }),
+        context);
+}
+
+bool Netlink::hairpin(const std::string& name) {
+  LinkInfo port = link(name);
+  if (port.master == 0) {
+    throw Error("read hairpin mode of " + name + ": the link is not attached to a bridge");
+  }
+  // The kernel answers AF_BRIDGE link requests only as dumps: one entry per bridge port.
+  nl_cache* raw = nullptr;
+  int rc = request(*socket_, [&](nl_sock* sock) { return rtnl_link_alloc_cache(sock, AF_BRIDGE, &raw); });
+  nl::CachePtr cache(raw);
+  check(*socket_, rc, "list bridge ports");
+  nl::LinkPtr entry(rtnl_link_get(cache.get(), port.index));
+  if (!entry) {
+    throw Error("read hairpin mode of " + name + ": not among the bridge ports the kernel listed");
+  }
+  int flags = rtnl_link_bridge_get_flags(entry.get());
+  if (flags < 0) {
+    throw Error("read hairpin mode of " + name + ": " + nl_geterror(flags));
+  }
+  return (static_cast<unsigned int>(flags) & RTNL_BRIDGE_HAIRPIN_MODE) != 0;
+}
+
 void Netlink::add_address(const std::string& name, const std::string& cidr) {
   if (cidr.find('/') == std::string::npos) {
     throw Error("address \"" + cidr + "\" for " + name + ": needs a prefix length (\"10.88.0.5/16\")");

@@ -149,6 +149,9 @@ PodNetworkStatus attach(const BridgeNetworkConfig& config, const std::string& po
   std::string peer = peer_veth_name(pod_id);
   host.create_veth(status.host_veth, peer, config.mtu);
   host.set_master(status.host_veth, config.bridge);
+  // As CNI's hairpinMode: with br_netfilter, a pod's connection to its own published port through
+  // a host address is DNATed back to it and must leave through the port it came in on.
+  host.set_hairpin(status.host_veth, true);
   host.set_up(status.host_veth);
   host.move_to_netns(peer, pod_netns.get());
   in_netns(pod_netns.get(), [&] {

@@ -167,6 +167,26 @@ TEST_F(NetlinkTest, VethIntoAnotherNamespace) {
   EXPECT_EQ(defaults, 2);
 }
 
+TEST_F(NetlinkTest, HairpinModeOfABridgePort) {
+  nl_.ensure_bridge("tbr0", 1500);
+  nl_.create_veth("tport0", "tport1", 1500);
+  try {
+    nl_.set_hairpin("tport0", true);
+    FAIL() << "expected an error for a link that is no bridge port";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tport0"), std::string::npos) << e.what();
+  }
+  nl_.set_master("tport0", "tbr0");
+  EXPECT_FALSE(nl_.hairpin("tport0"));
+  nl_.set_hairpin("tport0", true);
+  EXPECT_TRUE(nl_.hairpin("tport0"));
+  // The other port flags and the link's state are untouched.
+  EXPECT_EQ(nl_.link("tport0").master, nl_.link("tbr0").index);
+  nl_.set_hairpin("tport0", false);
+  EXPECT_FALSE(nl_.hairpin("tport0"));
+  EXPECT_THROW((void)nl_.hairpin("tport1"), Error);
+}
+
 TEST_F(NetlinkTest, AddressesNeedAPrefixLength) {
   nl_.create_veth("tvf0", "tvf1", 1500);
   EXPECT_THROW(nl_.add_address("tvf0", "10.78.0.5"), Error);

@@ -57,6 +57,12 @@ class Netlink {
   void set_up(const std::string& name);
   // Attaches the link to a bridge as one of its ports.
   void set_master(const std::string& name, const std::string& bridge);
+  // Turns the hairpin mode of a bridge port on or off: in hairpin mode the bridge may send a
+  // frame back out of the port it came in on (a pod reaching its own published port through the
+  // host, once br_netfilter has DNATed it back). The link must be attached to a bridge.
+  void set_hairpin(const std::string& name, bool on);
+  // Whether the bridge port is in hairpin mode (read over netlink, the AF_BRIDGE view of links).
+  [[nodiscard]] bool hairpin(const std::string& name);
   // Adds "10.88.0.5/16" or "fd88::5/64" (IPv4 with its broadcast address, IPv6 without duplicate
   // address detection, so that it is usable at once). An address the link already has is kept, so
   // that giving a bridge its gateway address is idempotent.
