@@ -6,7 +6,10 @@
 #include <nftables/libnftables.h>
 #include <sys/file.h>
 
+#include <array>
 #include <cctype>
+#include <cstdio>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -246,15 +249,56 @@ bool table_exists(Nft& nft) {
   return false;
 }
 
-// Every rule skiff published a port with, from the kernel: the rules are the only state.
-std::vector<PortRule> list_port_rules(Nft& nft) {
+constexpr std::string_view kBaseCommentPrefix = "skiff-base:";
+
+// What one listing of skiff's table tells: the published ports, and whether the base rules are
+// exactly those base_rules makes (then rewriting them would change nothing).
+struct TableState {
+  std::vector<PortRule> port_rules;
+  bool base_current = false;
+};
+
+// The base rules of one text carry the comment "skiff-base:<hash of that text>"; the base is
+// current when every base chain holds exactly its share of those rules and no other, and the
+// hostports chain exists.
+struct BaseRules {
+  std::string text;
+  std::string marker;
+  std::map<std::string, size_t, std::less<>> counts;  // rules per base chain
+};
+
+// Reads skiff's table (one "list table", and a "list tables" to tell an absent table from an
+// error): rewriting the base rules only when they differ keeps the common path free of rule
+// deletions, whose kernel-side release waits for an RCU grace period when the nft socket closes.
+TableState read_table(Nft& nft, const BaseRules& base) {
+  TableState state;
   if (!table_exists(nft)) {
-    return {};
+    return state;
   }
-  std::vector<PortRule> rules;
-  for (const auto& item : list(nft, "list chain inet skiff " + std::string(kPortsChain), "list the published ports")) {
+  std::map<std::string, size_t, std::less<>> counts;
+  bool foreign_base_rule = false;
+  bool have_ports_chain = false;
+  for (const auto& item : list(nft, "list table inet skiff", "list table inet skiff")) {
+    if (const auto* chain = member(item, "chain"); chain != nullptr) {
+      if (str(*chain, "name") == kPortsChain) {
+        have_ports_chain = true;
+      }
+      continue;
+    }
     const auto* rule = member(item, "rule");
-    auto comment = rule != nullptr ? str(*rule, "comment") : std::string_view();
+    if (rule == nullptr) {
+      continue;
+    }
+    auto chain = str(*rule, "chain");
+    auto comment = str(*rule, "comment");
+    if (chain != kPortsChain) {
+      if (comment == base.marker) {
+        ++counts[std::string(chain)];
+      } else {
+        foreign_base_rule = true;
+      }
+      continue;
+    }
     if (!comment.starts_with(kCommentPrefix)) {
       continue;
     }
@@ -268,16 +312,18 @@ std::vector<PortRule> list_port_rules(Nft& nft) {
     found.handle = json::as_uint64(*handle, "rule.handle");
     found.pod_id = std::string(comment.substr(kCommentPrefix.size()));
     found.key = host_port_of(json::as_array(*expr, "rule.expr"));
-    rules.push_back(std::move(found));
+    state.port_rules.push_back(std::move(found));
   }
-  return rules;
+  state.base_current = have_ports_chain && !foreign_base_rule && counts == base.counts;
+  return state;
 }
 
 std::string delete_rule(uint64_t handle) {
   return "delete rule inet skiff " + std::string(kPortsChain) + " handle " + std::to_string(handle) + "\n";
 }
 
-std::string base_rules_text(const BridgeNetworkConfig& config) {
+// The base rules without their marker comments (see BaseRules).
+std::string base_rules_body(const BridgeNetworkConfig& config) {
   std::string subnet4 = require_subnet(config.subnet4, AF_INET, "subnet4");
   std::string bridge = require_ifname(config.bridge);
   std::string text =
@@ -321,6 +367,34 @@ std::string base_rules_text(const BridgeNetworkConfig& config) {
   return text;
 }
 
+// The base rules, each line "add rule" given the marker comment of this exact text.
+BaseRules base_rules(const BridgeNetworkConfig& config) {
+  std::string body = base_rules_body(config);
+  // FNV-1a, 64 bits: a fingerprint of the text (not a defence: root may change the table anyway).
+  uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : body) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  }
+  std::array<char, 17> hex{};
+  std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(hash));
+  BaseRules base;
+  base.marker = std::string(kBaseCommentPrefix) + hex.data();
+  for (const auto& line : split(body, '\n')) {
+    if (line.empty()) {
+      continue;
+    }
+    base.text += line;
+    constexpr std::string_view kAddRule = "add rule inet skiff ";
+    if (line.starts_with(kAddRule)) {
+      std::string_view rest = line.substr(kAddRule.size());
+      ++base.counts[std::string(rest.substr(0, rest.find(' ')))];
+      base.text += " comment \"" + base.marker + "\"";
+    }
+    base.text += "\n";
+  }
+  return base;
+}
+
 // The text of one DNAT rule. IPv6 leaves out ::1: Linux has no route_localnet for IPv6, so a
 // packet from ::1 can never reach a pod, and the client is better refused at once.
 std::string rule_text(const HostPort& key, const Address& pod, uint16_t container_port, const std::string& pod_id) {
@@ -343,9 +417,12 @@ bool is_loopback4(const std::string& ip) {
 }  // namespace
 
 void ensure_base_rules(const BridgeNetworkConfig& config) {
+  BaseRules base = base_rules(config);
   UniqueFd lock = lock_table();
   Nft nft;
-  nft.run(base_rules_text(config), "create table inet skiff and its base rules");
+  if (!read_table(nft, base).base_current) {
+    nft.run(base.text, "create table inet skiff and its base rules");
+  }
 }
 
 void add_port_mappings(const BridgeNetworkConfig& config, const std::string& pod_id, const std::string& pod_ip4,
@@ -406,12 +483,14 @@ void add_port_mappings(const BridgeNetworkConfig& config, const std::string& pod
     }
   }
 
+  BaseRules base = base_rules(config);
   UniqueFd lock = lock_table();
   Nft nft;
-  // One transaction: the base rules (so that the table exists and is whole), the pod's earlier
-  // rules replaced (a retry is harmless), the new ones.
-  std::string batch = base_rules_text(config);
-  for (const auto& rule : list_port_rules(nft)) {
+  // One transaction: the base rules unless they are current (so that the table exists and is
+  // whole), the pod's earlier rules replaced (a retry is harmless), the new ones.
+  TableState table = read_table(nft, base);
+  std::string batch = table.base_current ? std::string() : base.text;
+  for (const auto& rule : table.port_rules) {
     if (rule.pod_id == pod_id) {
       batch += delete_rule(rule.handle);
       continue;
@@ -442,7 +521,7 @@ void remove_port_mappings(const std::string& pod_id) {
   UniqueFd lock = lock_table();
   Nft nft;
   std::string batch;
-  for (const auto& rule : list_port_rules(nft)) {
+  for (const auto& rule : read_table(nft, BaseRules{}).port_rules) {
     if (rule.pod_id == pod_id) {
       batch += delete_rule(rule.handle);
     }
