@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <nftables/libnftables.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <cctype>
@@ -12,6 +13,7 @@
 #include <map>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -56,30 +58,75 @@ std::string one_line(std::string_view text) {
   return out.empty() ? "failed without a message" : out;
 }
 
-// One libnftables context with JSON output (to read rules and their handles back) and both
-// output and errors buffered rather than printed.
+// One libnftables context per process (for the network namespace of the thread that made it),
+// with JSON output (to read rules and their handles back) and both output and errors buffered
+// rather than printed. It is kept, not freed after each call: closing a NETLINK_NETFILTER socket
+// makes the kernel flush nf_tables' deferred destruction of committed transactions, which waits
+// for an RCU grace period (5-25 ms each time here, on the pod start path). Nothing of the ruleset
+// is trusted across calls: libnftables fetches what each command needs, checked by the ruleset
+// generation, and every change is made under the lock file. A context that saw a failure is
+// dropped. Its socket is not close-on-exec (libnftables 1.0.6), which is harmless here: the pod
+// monitor closes every fd it inherits and the runtime marks the rest close-on-exec before exec.
 class Nft {
  public:
-  Nft() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT)) {
-    if (!ctx_) {
-      throw Error("nftables: cannot create a libnftables context");
+  Nft() : lock_(shared().mutex) {
+    struct stat st {};
+    if (::stat("/proc/thread-self/ns/net", &st) < 0) {
+      throw_errno("stat /proc/thread-self/ns/net");
     }
-    nft_ctx_output_set_flags(ctx_.get(), NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-    if (nft_ctx_buffer_output(ctx_.get()) != 0 || nft_ctx_buffer_error(ctx_.get()) != 0) {
-      throw Error("nftables: cannot buffer libnftables output");
+    Shared& cached = shared();
+    if (cached.ctx == nullptr || cached.netns_dev != st.st_dev || cached.netns_ino != st.st_ino) {
+      cached.ctx.reset();
+      cached.ctx = make_ctx();
+      cached.netns_dev = st.st_dev;
+      cached.netns_ino = st.st_ino;
     }
   }
 
   // Runs commands (one per line) as a single transaction: all of them take effect or none.
   std::string run(const std::string& commands, const std::string& what) {
-    if (nft_run_cmd_from_buffer(ctx_.get(), commands.c_str()) != 0) {
-      throw Error("nftables: " + what + ": " + one_line(nft_ctx_get_error_buffer(ctx_.get())));
+    if (!shared().ctx) {
+      shared().ctx = make_ctx();  // an earlier command of this call failed and dropped it
     }
-    return nft_ctx_get_output_buffer(ctx_.get());
+    nft_ctx* ctx = shared().ctx.get();
+    int rc = nft_run_cmd_from_buffer(ctx, commands.c_str());
+    // Both buffers are read after every command: reading rewinds them for the next one.
+    std::string output = nft_ctx_get_output_buffer(ctx);
+    std::string errors = nft_ctx_get_error_buffer(ctx);
+    if (rc != 0) {
+      shared().ctx.reset();
+      throw Error("nftables: " + what + ": " + one_line(errors));
+    }
+    return output;
   }
 
  private:
-  std::unique_ptr<nft_ctx, NftCtxFree> ctx_;
+  struct Shared {
+    std::mutex mutex;
+    std::unique_ptr<nft_ctx, NftCtxFree> ctx;
+    dev_t netns_dev = 0;
+    ino_t netns_ino = 0;
+  };
+
+  // Never destroyed: freeing the context at exit would only add the wait described above.
+  static Shared& shared() {
+    static auto* instance = new Shared;
+    return *instance;
+  }
+
+  static std::unique_ptr<nft_ctx, NftCtxFree> make_ctx() {
+    std::unique_ptr<nft_ctx, NftCtxFree> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
+    if (!ctx) {
+      throw Error("nftables: cannot create a libnftables context");
+    }
+    nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
+    if (nft_ctx_buffer_output(ctx.get()) != 0 || nft_ctx_buffer_error(ctx.get()) != 0) {
+      throw Error("nftables: cannot buffer libnftables output");
+    }
+    return ctx;
+  }
+
+  std::lock_guard<std::mutex> lock_;
 };
 
 UniqueFd lock_table() {
@@ -385,8 +432,8 @@ BaseRules base_rules(const BridgeNetworkConfig& config) {
     }
     base.text += line;
     constexpr std::string_view kAddRule = "add rule inet skiff ";
-    if (line.starts_with(kAddRule)) {
-      std::string_view rest = line.substr(kAddRule.size());
+    if (std::string_view(line).starts_with(kAddRule)) {
+      std::string_view rest = std::string_view(line).substr(kAddRule.size());
       ++base.counts[std::string(rest.substr(0, rest.find(' ')))];
       base.text += " comment \"" + base.marker + "\"";
     }
@@ -418,8 +465,8 @@ bool is_loopback4(const std::string& ip) {
 
 void ensure_base_rules(const BridgeNetworkConfig& config) {
   BaseRules base = base_rules(config);
+  Nft nft;  // before the lock file: the same order everywhere
   UniqueFd lock = lock_table();
-  Nft nft;
   if (!read_table(nft, base).base_current) {
     nft.run(base.text, "create table inet skiff and its base rules");
   }
@@ -484,8 +531,8 @@ void add_port_mappings(const BridgeNetworkConfig& config, const std::string& pod
   }
 
   BaseRules base = base_rules(config);
+  Nft nft;  // before the lock file: the same order everywhere
   UniqueFd lock = lock_table();
-  Nft nft;
   // One transaction: the base rules unless they are current (so that the table exists and is
   // whole), the pod's earlier rules replaced (a retry is harmless), the new ones.
   TableState table = read_table(nft, base);
@@ -518,8 +565,8 @@ void add_port_mappings(const BridgeNetworkConfig& config, const std::string& pod
 
 void remove_port_mappings(const std::string& pod_id) {
   require_pod_id(pod_id);
+  Nft nft;  // before the lock file: the same order everywhere
   UniqueFd lock = lock_table();
-  Nft nft;
   std::string batch;
   for (const auto& rule : read_table(nft, BaseRules{}).port_rules) {
     if (rule.pod_id == pod_id) {
@@ -532,8 +579,8 @@ void remove_port_mappings(const std::string& pod_id) {
 }
 
 void delete_table() {
+  Nft nft;  // before the lock file: the same order everywhere
   UniqueFd lock = lock_table();
-  Nft nft;
   // nft 1.0.6 has no "destroy": adding first makes the delete succeed when the table is absent.
   nft.run("add table inet skiff\ndelete table inet skiff\n", "delete table inet skiff");
 }

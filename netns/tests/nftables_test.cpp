@@ -472,6 +472,35 @@ TEST_F(NftTest, EnsureBaseRulesIsIdempotentAndKeepsPublishedPorts) {
   EXPECT_EQ(rule_comments("postrouting").size(), 2u);
 }
 
+// The base rules are rewritten only when they differ from the config's: an unchanged table is
+// left alone (no commit, the same rule handles), a rule added to or missing from a base chain is
+// put right.
+TEST_F(NftTest, EnsureBaseRulesChangesNothingWhenCurrentAndRepairsADifferentBase) {
+  auto listing = [] {
+    SubprocessOptions options;
+    options.args = {"nft", "-a", "list", "table", "inet", "skiff"};
+    auto result = run_subprocess(options);
+    EXPECT_TRUE(result.ok()) << result.err;
+    return result.out;
+  };
+  ensure_base_rules(config_);
+  add_port_mappings(config_, "pod-a", kPodA, kPodA6, {tcp(8080, 80)});
+  std::string before = listing();
+  ensure_base_rules(config_);
+  add_port_mappings(config_, "pod-b", kPodB, "", {tcp(8081, 80)});
+  remove_port_mappings("pod-b");
+  EXPECT_EQ(listing(), before);
+
+  run({"nft", "add", "rule", "inet", "skiff", "postrouting", "counter"});
+  EXPECT_EQ(rule_comments("postrouting").size(), 5u);
+  ensure_base_rules(config_);
+  EXPECT_EQ(rule_comments("postrouting").size(), 4u);
+  run({"nft", "flush", "chain", "inet", "skiff", "input"});
+  add_port_mappings(config_, "pod-b", kPodB, "", {tcp(8081, 80)});
+  EXPECT_EQ(rule_comments("input").size(), 1u);
+  EXPECT_EQ(rule_comments("hostports").size(), 3u);
+}
+
 TEST_F(NftTest, RefusesBadInputAndChangesNothing) {
   for (const auto& bad : {
            std::function<void()>([&] { add_port_mappings(config_, "pod \"a\"", kPodA, "", {tcp(1, 1)}); }),
