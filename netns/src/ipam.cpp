@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -41,6 +42,24 @@ class DirLock {
  private:
   UniqueFd fd_;  // closing it drops the lock
 };
+
+// Rewrites last_reserved_ip in place rather than by rename: on ext4, a rename over an existing
+// file (and a truncation to zero) starts writeback of the new data (auto_da_alloc), which under
+// I/O load stalled a pod start for up to hundreds of ms here. The file is only a round-robin hint
+// read under the lock: whatever a crash leaves in it (a longer old tail, zeros) reads as another
+// valid address or as none, and allocate() then just starts elsewhere in the range.
+void write_hint(const std::string& path, const std::string& text) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) {
+    throw_errno("open " + path);
+  }
+  if (::pwrite(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+    throw_errno("write " + path);
+  }
+  if (::ftruncate(fd.get(), static_cast<off_t>(text.size())) < 0) {
+    throw_errno("truncate " + path);
+  }
+}
 
 void check_owner(const std::string& owner) {
   if (owner.empty() || owner.find_first_of("\r\n") != std::string::npos) {
@@ -164,7 +183,7 @@ std::string Ipam::allocate(const std::string& owner) {
   // free (without the fsync it would belong to nobody and leak). An address is thus never lost
   // nor handed out twice to live pods; the fsync cost 0.3-4 ms (more under I/O load) per pod.
   write_file_atomic(dir_ + "/" + text, owner, 0644, false);
-  write_file_atomic(last_path, text, 0644, false);
+  write_hint(last_path, text);
   return text;
 }
 

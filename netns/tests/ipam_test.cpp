@@ -70,6 +70,19 @@ TEST(IpamTest, AnEmptyAllocationFileIsAFreeAddress) {
   EXPECT_EQ(ipam.owners(), expected);
 }
 
+// last_reserved_ip is rewritten in place: a shorter address leaves no tail of the longer one.
+TEST(IpamTest, TheRoundRobinHintShrinksAndWraps) {
+  TempDir dir;
+  Ipam ipam("10.88.0.0/24", dir.path());
+  write_file(dir.path() + "/last_reserved_ip", "10.88.0.253");
+  EXPECT_EQ(ipam.allocate("a"), "10.88.0.254");
+  EXPECT_EQ(read_file(dir.path() + "/last_reserved_ip"), "10.88.0.254");
+  EXPECT_EQ(ipam.allocate("b"), "10.88.0.2");
+  EXPECT_EQ(read_file(dir.path() + "/last_reserved_ip"), "10.88.0.2");
+  write_file(dir.path() + "/last_reserved_ip", "garbage");
+  EXPECT_EQ(ipam.allocate("c"), "10.88.0.3");
+}
+
 TEST(IpamTest, ExhaustionNamesTheSubnet) {
   TempDir dir;
   Ipam ipam("192.168.7.0/30", dir.path());  // network .0, gateway .1, broadcast .3: only .2
