@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <nftables/libnftables.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -109,9 +110,23 @@ class Nft {
   };
 
   // Never destroyed: freeing the context at exit would only add the wait described above.
-  static Shared& shared() {
-    static auto* instance = new Shared;
-    return *instance;
+  static Shared& shared() { return *instance(); }
+
+  // A forked child must not share the parent's netlink socket (the answers of two processes would
+  // mix) nor inherit its mutex in whatever state another thread held it: it starts afresh. The
+  // parent's context is left alone in the child (another thread may have been using it when the
+  // process forked); only its copy of the socket stays open there, as any inherited fd does until
+  // the child closes its fds (the pod monitor does at once) or execs (the runtime marks fds
+  // close-on-exec).
+  static Shared*& instance() {
+    static Shared* current = [] {
+      ::pthread_atfork(nullptr, nullptr, [] {
+        (void)instance()->ctx.release();
+        instance() = new Shared;
+      });
+      return new Shared;
+    }();
+    return current;
   }
 
   static std::unique_ptr<nft_ctx, NftCtxFree> make_ctx() {
