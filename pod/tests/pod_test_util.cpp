@@ -3,11 +3,15 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
+#include "skiff/base/subprocess.h"
 #include "skiff/cgroups/manager.h"
+#include "skiff/netns/netlink.h"
 
 namespace skiff::pod::testing {
 
@@ -146,6 +150,81 @@ ContainerStatus find_container(const PodStatus& status, const std::string& name)
   }
   ADD_FAILURE() << "no container " << name << " in pod " << status.id;
   return {};
+}
+
+std::vector<std::string> bridge_ports(const std::string& bridge) {
+  netns::Netlink nl;
+  std::optional<netns::LinkInfo> master = nl.find_link(bridge);
+  std::vector<std::string> ports;
+  if (!master) {
+    return ports;
+  }
+  for (const auto& link : nl.links()) {
+    if (link.master == master->index) {
+      ports.push_back(link.name);
+    }
+  }
+  return ports;
+}
+
+std::vector<std::string> ipam_allocations(const std::string& state_dir, const std::string& owner) {
+  std::vector<std::string> found;
+  if (!path_exists(state_dir)) {
+    return found;
+  }
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(state_dir)) {
+    std::string name = entry.path().filename();
+    // Allocations are named by their address; the lock and last_reserved_ip are not.
+    bool address = !name.empty() && name.find_first_not_of("0123456789abcdef.:") == std::string::npos;
+    if (entry.is_regular_file() && address && (owner.empty() || trim(read_file(entry.path())) == owner)) {
+      found.push_back(name);
+    }
+  }
+  return found;
+}
+
+std::vector<std::string> pod_nft_rules() {
+  SubprocessOptions nft;
+  nft.args = {"nft", "-j", "list", "table", "inet", "skiff"};
+  auto result = run_subprocess(nft);
+  std::vector<std::string> comments;
+  if (result.exit_code != 0) {
+    // No table: no rules. Any other failure is the test's to see.
+    EXPECT_NE(result.err.find("No such file"), std::string::npos) << "nft: " << result.err;
+    return comments;
+  }
+  // Kept in a variable: a range-for over parse(...).at(...) would iterate a destroyed temporary.
+  boost::json::value listing = boost::json::parse(result.out);
+  for (const auto& item : listing.at("nftables").as_array()) {
+    const auto* rule = item.as_object().if_contains("rule");
+    if (rule == nullptr) {
+      continue;
+    }
+    const auto* comment = rule->as_object().if_contains("comment");
+    if (comment != nullptr && comment->as_string().starts_with("skiff-pod")) {
+      comments.emplace_back(comment->as_string());
+    }
+  }
+  return comments;
+}
+
+std::vector<std::string> cgroups_below(const std::string& parent) {
+  std::vector<std::string> found;
+  for (const char* hierarchy :
+       {"memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "freezer", "devices", "unified"}) {
+    std::string mount = std::string("/sys/fs/cgroup/") + hierarchy;
+    std::string own = ::skiff::testing::own_cgroup(std::string(hierarchy) == "unified" ? "" : hierarchy);
+    std::string dir = mount + own + "/" + parent;
+    if (!path_exists(dir)) {
+      continue;
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.is_directory()) {
+        found.push_back(entry.path());
+      }
+    }
+  }
+  return found;
 }
 
 }  // namespace skiff::pod::testing

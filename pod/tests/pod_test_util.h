@@ -45,4 +45,14 @@ class PodTest : public ::testing::Test {
 
 ContainerStatus find_container(const PodStatus& status, const std::string& name);
 
+// What pods leave in the node's network and cgroups, for the tests that check none is left.
+// The links attached to bridge as ports (the host ends of pod veths); empty without the bridge.
+std::vector<std::string> bridge_ports(const std::string& bridge);
+// The IPAM allocation files below state_dir (named by their address), of owner or of anyone.
+std::vector<std::string> ipam_allocations(const std::string& state_dir, const std::string& owner = "");
+// The comments of the rules in skiff's nftables table that carry a pod id ("skiff-pod:<id>").
+std::vector<std::string> pod_nft_rules();
+// The directories below the cgroup parent (relative to the test's own cgroup), in any hierarchy.
+std::vector<std::string> cgroups_below(const std::string& parent);
+
 }  // namespace skiff::pod::testing
