@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstring>
 
+#include "pod_net.h"
 #include "pod_store.h"
 #include "skiff/base/clock.h"
 #include "skiff/base/error.h"
@@ -83,6 +84,7 @@ bool send(int fd, const std::string& message) {
   ContainerRecord record;
   record.monitor_pid = ::getpid();
   record.monitor_start_time = runtime::process_start_time(record.monitor_pid);
+  std::optional<PodSlirp> slirp;
   try {
     // First of all, so that recovery can find this process whatever happens next.
     save_container_record(status_file, record);
@@ -91,11 +93,15 @@ bool send(int fd, const std::string& message) {
     options.bundle = request.bundle;
     record.pid = rt.create(options);
     rt.start(request.runtime_id);
+    if (request.slirp) {
+      slirp.emplace(request.slirp_dir, record.pid, request.ports);
+    }
     record.state = "running";
     record.started_at = now_rfc3339();
     save_container_record(status_file, record);
   } catch (const std::exception& e) {
     send(report_fd, std::string("error ") + e.what());
+    slirp.reset();
     try {
       rt.remove(request.runtime_id, true);
     } catch (const std::exception&) {
@@ -105,6 +111,7 @@ bool send(int fd, const std::string& message) {
   if (!send(report_fd, "ok " + std::to_string(record.monitor_pid) + " " + std::to_string(record.monitor_start_time) +
                            " " + std::to_string(record.pid))) {
     // The caller is gone before it learnt of this container: nobody would ever stop it.
+    slirp.reset();
     try {
       rt.remove(request.runtime_id, true);
     } catch (const std::exception&) {
@@ -127,6 +134,8 @@ bool send(int fd, const std::string& message) {
       break;
     }
   }
+  // The pod's network goes with its infra; before reaping orphans, as slirp4netns is our child.
+  slirp.reset();
   // Orphans the container left behind were reparented to us: reap them.
   while (::waitpid(-1, nullptr, WNOHANG) > 0) {
   }

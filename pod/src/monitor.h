@@ -16,6 +16,9 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "skiff/netns/pod_network.h"
 
 namespace skiff::pod {
 
@@ -25,6 +28,12 @@ struct MonitorRequest {
   std::string bundle;    // holds config.json; status.json goes here too
   std::string log_path;  // the container's stdout and stderr
   int lock_fd = -1;      // kept open until the handshake is over
+  // The infra of a slirp4netns pod: once the container runs, the monitor starts slirp4netns for
+  // it (files in slirp_dir, the pod's dir) and publishes ports before it reports "started"; it
+  // stops slirp4netns when the container has ended.
+  bool slirp = false;
+  std::string slirp_dir;
+  std::vector<netns::PortMapping> ports;
 };
 
 struct MonitorHandle {

@@ -9,6 +9,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
 #include "skiff/runtime/default_spec.h"
+#include "userns.h"
 
 namespace skiff::pod {
 
@@ -25,6 +26,16 @@ boost::json::object capability_sets(const boost::json::array& caps) {
   return {{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
 }
 
+bool rootless() {
+  return ::geteuid() != 0;
+}
+
+// The base config: runc's default, or its rootless form (host /sys bound rather than a sysfs
+// mount, devpts without gid=5) for an unprivileged caller.
+boost::json::object base_spec() {
+  return runtime::default_spec(rootless(), ::geteuid(), ::getegid());
+}
+
 boost::json::array namespaces(const PodSpec& pod, pid_t infra_pid) {
   auto shared = [&](const char* type, const char* proc_name) {
     boost::json::object ns{{"type", type}};
@@ -33,7 +44,14 @@ boost::json::array namespaces(const PodSpec& pod, pid_t infra_pid) {
     }
     return ns;
   };
-  boost::json::array out{shared("ipc", "ipc"), shared("uts", "uts")};
+  boost::json::array out;
+  if (rootless()) {
+    // First, so that the others are made by (and owned by) the pod's user namespace: that is
+    // what lets slirp4netns, and the containers' root, configure the network namespace.
+    out.push_back(shared("user", "user"));
+  }
+  out.push_back(shared("ipc", "ipc"));
+  out.push_back(shared("uts", "uts"));
   if (pod.network != NetworkMode::host) {
     out.push_back(shared("network", "net"));
   }
@@ -56,7 +74,7 @@ boost::json::object bind_mount(const std::string& source, const std::string& des
 }  // namespace
 
 boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path) {
-  boost::json::object config = runtime::default_spec(false, 0, 0);
+  boost::json::object config = base_spec();
   auto& process = config["process"].as_object();
   process["terminal"] = false;
   process["args"] = boost::json::array{"/skiff-pause"};
@@ -76,12 +94,17 @@ boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups
   auto& linux = config["linux"].as_object();
   linux["namespaces"] = namespaces(spec, 0);
   linux["cgroupsPath"] = cgroups_path;
+  if (rootless()) {
+    IdMaps maps = rootless_id_maps(::geteuid(), ::getegid());
+    linux["uidMappings"] = maps.uid_mappings;
+    linux["gidMappings"] = maps.gid_mappings;
+  }
   return config;
 }
 
 boost::json::object container_config(const PodSpec& pod, const ContainerSpec& c, const PodLayout& layout,
                                      pid_t infra_pid, const std::string& cgroups_path) {
-  boost::json::object config = runtime::default_spec(false, 0, 0);
+  boost::json::object config = base_spec();
   auto& process = config["process"].as_object();
   process["terminal"] = false;
   boost::json::array args;
@@ -120,7 +143,14 @@ boost::json::object container_config(const PodSpec& pod, const ContainerSpec& c,
   auto& linux = config["linux"].as_object();
   linux["namespaces"] = namespaces(pod, infra_pid);
   linux["cgroupsPath"] = cgroups_path;
+  // The infra's user namespace, joined by path, already has its maps.
+  linux.erase("uidMappings");
+  linux.erase("gidMappings");
   if (!c.resources.empty()) {
+    // The rootless default has no resources (nothing to enforce without a delegated cgroup).
+    if (!linux["resources"].is_object()) {
+      linux["resources"] = boost::json::object{};
+    }
     auto& resources = linux["resources"].as_object();
     for (const auto& [key, value] : c.resources) {
       resources[key] = value;

@@ -13,11 +13,13 @@
 namespace skiff::pod {
 
 // The infra container: a rootfs holding only skiff-pause (read-only), new network (unless host),
-// IPC, UTS (and PID when shared) namespaces, no capabilities.
+// IPC, UTS (and PID when shared) namespaces, no capabilities. Rootless, also a new user namespace
+// that owns them (the caller is its root, its subordinate ids the rest: userns.h).
 boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path);
 
 // An app or init container: joins the infra's namespaces through /proc/<infra_pid>/ns, keeps a
 // mount (and, unless shared, PID) namespace of its own, and gets the pod's /etc files read-only.
+// Rootless, it joins the infra's user namespace as well.
 boost::json::object container_config(const PodSpec& pod, const ContainerSpec& container, const PodLayout& layout,
                                      pid_t infra_pid, const std::string& cgroups_path);
 

@@ -72,11 +72,17 @@ ContainerStatus container_status(const PodLayout& layout, const std::string& nam
 
 // Starts one container of the pod under its monitor.
 MonitorHandle launch(const PodManagerOptions& options, const PodLayout& layout, const std::string& name,
-                     const boost::json::object& config, int lock_fd) {
+                     const boost::json::object& config, int lock_fd, const PodSpec* slirp_pod = nullptr) {
   std::string bundle = layout.bundle(name);
   mkdir_all(bundle);
   write_file_atomic(bundle + "/config.json", json::pretty(config), 0644, false);
-  return launch_monitor({options.state_root, layout.runtime_id(name), bundle, log_path(bundle), lock_fd});
+  MonitorRequest request{options.state_root, layout.runtime_id(name), bundle, log_path(bundle), lock_fd};
+  if (slirp_pod != nullptr) {
+    request.slirp = true;
+    request.slirp_dir = layout.dir();
+    request.ports = slirp_pod->ports;
+  }
+  return launch_monitor(request);
 }
 
 void stop_locked(const PodManagerOptions& options, const PodLayout& layout, PodRecord& record,
@@ -124,8 +130,18 @@ PodManager::PodManager(PodManagerOptions options) : options_(std::move(options))
   }
 }
 
-PodStatus PodManager::create_pod(const PodSpec& spec) {
-  validate_pod_spec(spec);
+PodStatus PodManager::create_pod(const PodSpec& requested) {
+  validate_pod_spec(requested);
+  bool rootless = ::geteuid() != 0;
+  // The record holds the mode actually used, so that later commands never re-resolve it.
+  PodSpec spec = requested;
+  spec.network = resolve_network_mode(requested.network, rootless);
+  if (rootless && spec.network == NetworkMode::bridge) {
+    throw Error("pod " + spec.id +
+                    ": bridge networking needs root (a bridge, veths and nftables on the host); rootless pods "
+                    "use slirp4netns (network mode slirp4netns, or auto)",
+                EPERM);
+  }
   try {
     recover(false);
   } catch (const std::exception& e) {
@@ -149,7 +165,7 @@ PodStatus PodManager::create_pod(const PodSpec& spec) {
     record.spec = spec;
     record.created_at = now_rfc3339();
     record.cgroup_path = options_.cgroup_parent + "/" + spec.id;
-    auto cgroup = cgroups::make_manager({record.cgroup_path, spec.id, ::geteuid() != 0, false});
+    auto cgroup = cgroups::make_manager({record.cgroup_path, spec.id, rootless, false});
     record.cgroup = cgroup->save();
     save_record(layout, record);
 
@@ -160,7 +176,9 @@ PodStatus PodManager::create_pod(const PodSpec& spec) {
     std::string infra_rootfs = layout.bundle("") + "/rootfs";
     mkdir_all(infra_rootfs);
     write_file(infra_rootfs + "/skiff-pause", read_file(pause), 0755);
-    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause"), lock.fd());
+    // slirp4netns is held by the infra's monitor: it must outlive this process, and end with the infra.
+    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause"), lock.fd(),
+                        spec.network == NetworkMode::slirp4netns ? &spec : nullptr);
     record.infra_pid = infra.container_pid;
     save_record(layout, record);
     record.network = connect_pod(options_.bridge, spec, infra.container_pid);

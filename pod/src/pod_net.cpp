@@ -2,19 +2,28 @@
 
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
+#include "skiff/base/log.h"
 #include "skiff/base/strings.h"
 #include "skiff/base/subprocess.h"
+#include "skiff/netns/slirp.h"
 #include "skiff/pod/pod_manager.h"
+#include "skiff/runtime/state.h"
 
 #if defined(SKIFF_POD_HAVE_NETNS) && __has_include("skiff/netns/etc_files.h")
 #include "skiff/netns/etc_files.h"
@@ -56,15 +65,190 @@ void bring_up_loopback(const std::string& netns_path) {
   }
 }
 
+std::string slirp_pid_file(const std::string& pod_dir) {
+  return pod_dir + "/slirp4netns.pid";
+}
+
+namespace {
+
+// Closes every fd from 3 up except those in keep (sorted).
+void close_fds_except(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd >= static_cast<int>(next)) {
+      if (static_cast<unsigned>(fd) > next) {
+        ::syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0);
+      }
+      next = static_cast<unsigned>(fd) + 1;
+    }
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0);
+}
+
+bool send_all(int fd, const std::string& message) {
+  return ::write(fd, message.data(), message.size()) == static_cast<ssize_t>(message.size());
+}
+
+// The holder process; never returns.
+[[noreturn]] void run_slirp_holder(const std::string& pod_dir, pid_t infra_pid,
+                                   const std::vector<netns::PortMapping>& ports, int report_fd, int keep_alive_fd) {
+  ::prctl(PR_SET_NAME, "skiff-slirp");
+  close_fds_except({report_fd, keep_alive_fd});
+#ifdef SKIFF_POD_HAVE_NETNS
+  std::optional<netns::Slirp4netns> slirp;
+  std::string pid_file = slirp_pid_file(pod_dir);
+  try {
+    std::string proc = "/proc/" + std::to_string(infra_pid) + "/ns/";
+    if (::geteuid() != 0) {
+      // A rootless pod's network namespace belongs to its user namespace: join that (keeping our
+      // uid, which is its root) so that slirp4netns and its sandbox may configure it.
+      UniqueFd userns(::open((proc + "user").c_str(), O_RDONLY | O_CLOEXEC));
+      if (!userns) {
+        throw_errno("open " + proc + "user");
+      }
+      if (::setns(userns.get(), CLONE_NEWUSER) < 0) {
+        throw_errno("join the pod's user namespace " + proc + "user");
+      }
+    }
+    netns::SlirpOptions options;
+    options.netns_path = proc + "net";
+    options.dir = pod_dir;
+    slirp.emplace(options);
+    pid_t pid = slirp->pid();
+    // With the start time, so that teardown never kills a process that merely reused the pid.
+    write_file_atomic(pid_file, std::to_string(pid) + " " + std::to_string(runtime::process_start_time(pid)) + "\n",
+                      0600, false);
+    for (const auto& port : ports) {
+      slirp->add_port(port);
+    }
+  } catch (const std::exception& e) {
+    send_all(report_fd, std::string("error ") + e.what());
+    slirp.reset();
+    ::unlink(pid_file.c_str());
+    ::_exit(1);
+  }
+  send_all(report_fd, "ok");
+  ::close(report_fd);
+  pollfd p{keep_alive_fd, POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  ::unlink(pid_file.c_str());
+  try {
+    slirp->stop();
+  } catch (const std::exception& e) {
+    send_all(STDERR_FILENO, std::string("skiff-slirp: ") + e.what() + "\n");
+  }
+  ::_exit(0);
+#else
+  (void)infra_pid;
+  (void)ports;
+  (void)keep_alive_fd;
+  send_all(report_fd, "error pod " + pod_dir + ": slirp4netns networking is not built in (no netns library)");
+  ::_exit(1);
+#endif
+}
+
+}  // namespace
+
+PodSlirp::PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports) {
+  int report[2];
+  int keep[2];
+  check(::pipe2(report, O_CLOEXEC), "pipe for the slirp4netns holder");
+  UniqueFd report_read(report[0]);
+  UniqueFd report_write(report[1]);
+  check(::pipe2(keep, O_CLOEXEC), "pipe for the slirp4netns holder");
+  UniqueFd keep_read(keep[0]);
+  keep_alive_ = UniqueFd(keep[1]);
+  // Forked from the (single-threaded) monitor, so the child may do more than async-signal-safe calls.
+  pid_t pid = check(::fork(), "fork the slirp4netns holder");
+  if (pid == 0) {
+    run_slirp_holder(pod_dir, infra_pid, ports, report_write.get(), keep_read.get());
+  }
+  holder_ = pid;
+  report_write.reset();
+  keep_read.reset();
+  std::string reply = read_all(report_read.get(), "the slirp4netns holder");
+  if (reply != "ok") {
+    stop();
+    if (reply.rfind("error ", 0) == 0) {
+      throw Error(reply.substr(6));
+    }
+    throw Error("the slirp4netns holder for " + pod_dir + " exited before it reported");
+  }
+}
+
+PodSlirp::~PodSlirp() {
+  try {
+    stop();
+  } catch (const std::exception& e) {
+    log::warning(std::string("slirp4netns: ") + e.what());
+  }
+}
+
+void PodSlirp::stop() {
+  keep_alive_.reset();
+  if (holder_ > 0) {
+    pid_t pid = std::exchange(holder_, -1);
+    // ECHILD: the monitor's waitpid(-1) already reaped it.
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void kill_pod_slirp(const std::string& pod_dir) {
+  std::string file = slirp_pid_file(pod_dir);
+  if (!path_exists(file)) {
+    return;
+  }
+  auto fields = split(std::string(trim(read_file(file))), ' ');
+  if (fields.size() != 2) {
+    throw Error(file + ": expected \"<pid> <start time>\"");
+  }
+  auto pid = static_cast<pid_t>(parse_int(fields[0], file + " pid"));
+  uint64_t start_time = parse_uint(fields[1], file + " start time");
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) {
+    if (errno != ESRCH) {
+      throw_errno("pidfd_open slirp4netns " + std::to_string(pid));
+    }
+  } else if (runtime::process_start_time(pid) == start_time) {
+    // Checked after pidfd_open: the pidfd now pins this very process.
+    if (::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) < 0 && errno != ESRCH) {
+      throw_errno("kill slirp4netns " + std::to_string(pid));
+    }
+    // Its parent (the monitor) is gone, so it is not ours to reap: the pidfd says when it exited.
+    pollfd p{pidfd.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0) {
+      if (errno != EINTR) {
+        throw_errno("wait for slirp4netns " + std::to_string(pid));
+      }
+    }
+  }
+  if (::unlink(file.c_str()) < 0 && errno != ENOENT) {
+    throw_errno("remove " + file);
+  }
+}
+
 std::optional<netns::PodNetworkStatus> connect_pod(const netns::BridgeNetworkConfig& config, const PodSpec& spec,
                                                    pid_t infra_pid) {
   std::string netns_path = "/proc/" + std::to_string(infra_pid) + "/ns/net";
-  switch (spec.network) {
+  switch (resolve_network_mode(spec.network, ::geteuid() != 0)) {
     case NetworkMode::host:
       return std::nullopt;
     case NetworkMode::none:
+    case NetworkMode::automatic:
       bring_up_loopback(netns_path);
       return std::nullopt;
+    case NetworkMode::slirp4netns: {
+      // slirp4netns --configure sets lo and tap0 up: what it gives every pod.
+      netns::PodNetworkStatus status;
+      status.interface = "tap0";
+      status.address4 = std::string(netns::kSlirpGuestAddress) + "/24";
+      status.gateway4 = "10.0.2.2";
+      status.ports = spec.ports;
+      return status;
+    }
     case NetworkMode::bridge:
 #ifdef SKIFF_POD_HAVE_NETNS
       return netns::attach_pod(config, spec.id, netns_path, spec.ports);
@@ -106,6 +290,10 @@ void write_pod_etc_files(const PodLayout& layout, const PodSpec& spec,
   }
   files.dns.nameservers = spec.dns_servers;
   files.dns.search = spec.dns_searches;
+  if (spec.network == NetworkMode::slirp4netns && spec.dns_servers.empty()) {
+    // slirp's forwarder: the host's resolvers, loopback ones included, through the host's stack.
+    files.dns.nameservers = {netns::kSlirpDnsServer};
+  }
   if (spec.network == NetworkMode::host && spec.dns_servers.empty() && path_exists(files.host_resolv_conf)) {
     // The host's own resolvers, loopback ones included, are reachable from its network namespace.
     files.dns.nameservers = netns::parse_resolv_conf(read_file(files.host_resolv_conf)).nameservers;
@@ -128,7 +316,9 @@ void write_pod_etc_files(const PodLayout& layout, const PodSpec& spec,
     hosts += "127.0.1.1\t" + hostname + "\n";
   }
   std::string resolv;
-  if (spec.dns_servers.empty() && spec.dns_searches.empty()) {
+  if (spec.network == NetworkMode::slirp4netns && spec.dns_servers.empty()) {
+    resolv = std::string("nameserver ") + netns::kSlirpDnsServer + "\n";
+  } else if (spec.dns_servers.empty() && spec.dns_searches.empty()) {
     // The host's, except loopback resolvers, which mean nothing in the pod's network namespace.
     std::string host = path_exists("/etc/resolv.conf") ? read_file("/etc/resolv.conf") : "";
     for (const auto& line : split(host, '\n')) {

@@ -5,10 +5,13 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pod_store.h"
+#include "skiff/base/unique_fd.h"
 #include "skiff/netns/pod_network.h"
 #include "skiff/pod/pod_spec.h"
 
@@ -17,7 +20,37 @@ namespace skiff::pod {
 // Sets lo up in the network namespace at netns_path (from a short-lived child that joins it).
 void bring_up_loopback(const std::string& netns_path);
 
-// Connects the pod per its network mode; nullopt unless bridge.
+// The slirp4netns of a pod, held by the infra's monitor, so it lives exactly as long as the
+// infra and not as long as the CLI that made the pod. slirp4netns itself runs under a small holder
+// process (skiff-slirp) that has joined the pod's user namespace: sandboxed, slirp4netns must be
+// started by a process with capabilities there (as podman starts it from its own user namespace),
+// and the monitor cannot join it itself (it would become "root" to the runtime library). The
+// holder ends slirp4netns and exits when this object is stopped or destroyed, or when the monitor
+// dies (a pipe closes); slirp4netns ends when the holder dies (its exit fd). The holder writes
+// <pod_dir>/slirp4netns.pid, through which teardown finds a slirp4netns left behind.
+class PodSlirp {
+ public:
+  // Starts slirp4netns on the infra's network namespace and publishes ports; returns once both
+  // are done. Throws with slirp4netns's own reason.
+  PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports);
+  ~PodSlirp();
+  PodSlirp(const PodSlirp&) = delete;
+  PodSlirp& operator=(const PodSlirp&) = delete;
+  // Ends slirp4netns and waits for the holder. Idempotent.
+  void stop();
+
+ private:
+  pid_t holder_ = -1;
+  UniqueFd keep_alive_;  // the holder runs until this write end closes
+};
+
+std::string slirp_pid_file(const std::string& pod_dir);
+// Kills the slirp4netns named by the pod's pid file (if it is still that process) and waits until
+// it has exited. For teardown after a monitor was killed; nothing to do when there is no file.
+void kill_pod_slirp(const std::string& pod_dir);
+
+// Connects the pod per its network mode; nullopt for none and host. slirp4netns is started by
+// the infra's monitor (PodSlirp); this only describes what it gave the pod.
 std::optional<netns::PodNetworkStatus> connect_pod(const netns::BridgeNetworkConfig& config, const PodSpec& spec,
                                                    pid_t infra_pid);
 // Idempotent; also for a half-connected pod.

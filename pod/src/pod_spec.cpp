@@ -1,5 +1,7 @@
 #include "skiff/pod/pod_spec.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <set>
 
@@ -120,17 +122,30 @@ std::string_view network_mode_name(NetworkMode mode) {
       return "bridge";
     case NetworkMode::host:
       return "host";
+    case NetworkMode::slirp4netns:
+      return "slirp4netns";
+    case NetworkMode::automatic:
+      return "auto";
   }
   return "none";
 }
 
+NetworkMode resolve_network_mode(NetworkMode mode, bool rootless) {
+  if (mode != NetworkMode::automatic) {
+    return mode;
+  }
+  // Without root there is no bridge to join; slirp4netns is what gives a rootless pod a network.
+  return rootless ? NetworkMode::slirp4netns : NetworkMode::none;
+}
+
 NetworkMode parse_network_mode(std::string_view name) {
-  for (NetworkMode mode : {NetworkMode::none, NetworkMode::bridge, NetworkMode::host}) {
+  for (NetworkMode mode :
+       {NetworkMode::none, NetworkMode::bridge, NetworkMode::host, NetworkMode::slirp4netns, NetworkMode::automatic}) {
     if (network_mode_name(mode) == name) {
       return mode;
     }
   }
-  throw Error("network mode: expected none, bridge or host (got \"" + std::string(name) + "\")");
+  throw Error("network mode: expected none, bridge, host, slirp4netns or auto (got \"" + std::string(name) + "\")");
 }
 
 void validate_pod_spec(const PodSpec& spec) {
@@ -140,8 +155,10 @@ void validate_pod_spec(const PodSpec& spec) {
   if (spec.containers.empty()) {
     throw Error("pod " + spec.id + ": no containers");
   }
-  if (!spec.ports.empty() && spec.network != NetworkMode::bridge) {
-    throw Error("pod " + spec.id + ": port mappings need bridge networking");
+  NetworkMode network = resolve_network_mode(spec.network, ::geteuid() != 0);
+  if (!spec.ports.empty() && network != NetworkMode::bridge && network != NetworkMode::slirp4netns) {
+    throw Error("pod " + spec.id + ": port mappings need bridge or slirp4netns networking (network mode is " +
+                std::string(network_mode_name(network)) + ")");
   }
   std::set<std::string> names;
   auto check = [&](const ContainerSpec& c, const char* field) {
@@ -207,7 +224,7 @@ PodSpec pod_spec_from_json(const boost::json::object& o) {
   if (const auto* v = json::find(o, "sharePid")) {
     spec.share_pid = json::as_bool(*v, "sharePid");
   }
-  spec.network = parse_network_mode(string_at(o, "network", "none"));
+  spec.network = parse_network_mode(string_at(o, "network", "auto"));
   if (const auto* v = json::find(o, "ports")) {
     for (const auto& p : json::as_array(*v, "ports")) {
       const auto& po = json::as_object(p, "ports[]");

@@ -97,6 +97,9 @@ void teardown_pod(const PodManagerOptions& options, const PodLayout& layout) {
       // force: also a directory without state.json, left by a create that was killed.
       errors.run("delete container " + id, [&] { rt.remove(id, true); });
     }
+    // A slirp4netns whose monitor was killed above dies by itself once it notices its exit fd
+    // closed; this makes sure it is gone before the pod is.
+    errors.run("stop slirp4netns", [&] { kill_pod_slirp(layout.dir()); });
     if (!record->cgroup.is_null()) {
       errors.run("remove pod cgroup " + record->cgroup_path, [&] {
         auto cgroup = cgroups::load_manager(record->cgroup);

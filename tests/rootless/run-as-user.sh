@@ -3,7 +3,9 @@
 #   run-as-user.sh <rootless test binary> <skiff-runtime> [<busybox>] [-- gtest arguments...]
 # The build tree may sit where that user cannot read (a clone under /root), so the binaries are
 # copied into a fresh world-readable directory; the user gets its own HOME, TMPDIR and
-# XDG_RUNTIME_DIR there. Exits with the test binary's exit code (77, skipped, when not run as
+# XDG_RUNTIME_DIR there. SKIFF_ROOTLESS_EXTRA_BINARIES (space-separated paths, optional) are
+# copied into the same bin directory under their own names (skiff-pause for the rootless pod
+# tests, found next to the test binary). Exits with the test binary's exit code (77, skipped, when not run as
 # root) and removes everything it made.
 set -euo pipefail
 
@@ -61,6 +63,9 @@ mkdir "$top/bin"
 install -m 0755 "$test_binary" "$top/bin/rootless_integration_tests"
 install -m 0755 "$runtime" "$top/bin/skiff-runtime"
 install -m 0755 "$busybox" "$top/bin/busybox"
+for extra in ${SKIFF_ROOTLESS_EXTRA_BINARIES:-}; do
+  install -m 0755 "$extra" "$top/bin/$(basename "$extra")"
+done
 for dir in home tmp xdg; do
   install -d -m 0700 -o "$uid" -g "$gid" "$top/$dir"
 done

@@ -38,19 +38,23 @@ struct ContainerSpec {
 };
 
 enum class NetworkMode {
-  none,    // a network namespace of the pod's own with only lo up
-  bridge,  // netns::attach_pod: a veth on the node's bridge, an address, port mappings
-  host,    // the host's network namespace
+  none,         // a network namespace of the pod's own with only lo up
+  bridge,       // netns::attach_pod: a veth on the node's bridge, an address, port mappings
+  host,         // the host's network namespace
+  slirp4netns,  // user-mode networking (rootless): tap0 at 10.0.2.100, ports through its API
+  automatic,    // "auto": none as root, slirp4netns rootless (resolve_network_mode)
 };
 std::string_view network_mode_name(NetworkMode mode);
 NetworkMode parse_network_mode(std::string_view name);
+// What automatic means for this caller; the other modes are returned as they are.
+NetworkMode resolve_network_mode(NetworkMode mode, bool rootless);
 
 struct PodSpec {
   std::string id;          // [A-Za-z0-9.-], no '_' (it separates the pod from the container in runtime ids)
   std::string hostname;    // the pod's id when empty
   bool share_pid = false;  // shareProcessNamespace: one PID namespace, the infra process its PID 1
-  NetworkMode network = NetworkMode::none;
-  std::vector<netns::PortMapping> ports;  // bridge only
+  NetworkMode network = NetworkMode::automatic;
+  std::vector<netns::PortMapping> ports;  // bridge and slirp4netns only
   std::vector<std::string> dns_servers;   // resolv.conf; the host's when empty
   std::vector<std::string> dns_searches;
   // linux.resources (OCI JSON) of the pod cgroup, which parents every container's cgroup.
@@ -59,7 +63,8 @@ struct PodSpec {
   std::vector<ContainerSpec> containers;
 };
 
-// Checks ids, names (unique, valid) and what each mode allows; throws naming the field.
+// Checks ids, names (unique, valid) and what each mode allows (automatic resolved for the
+// calling user); throws naming the field.
 void validate_pod_spec(const PodSpec& spec);
 
 boost::json::object pod_spec_to_json(const PodSpec& spec);
