@@ -1,12 +1,15 @@
 #include "skiff/pod/pod_manager.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 
 #include "monitor.h"
 #include "oci_config.h"
@@ -25,6 +28,34 @@
 namespace skiff::pod {
 
 namespace {
+
+// Pod dirs being made are named .<prefix><id>-<pid> until they are locked and marked.
+constexpr std::string_view kStagingPrefix = ".staging-";
+
+// The pod dir appears under its id already locked and holding the creating marker: it is made
+// under a dot name (which recovery treats as a creation in progress), locked, marked, then
+// renamed into place. A concurrent recover() therefore never sees an unlocked half-made pod.
+PodLock make_locked_pod_dir(const PodLayout& layout) {
+  mkdir_all(pods_dir(layout.state_root), 0700);
+  PodLayout staging{layout.state_root, std::string(kStagingPrefix) + layout.id + "-" + std::to_string(::getpid())};
+  if (::mkdir(staging.dir().c_str(), 0700) != 0) {
+    throw_errno("create pod dir " + staging.dir());
+  }
+  try {
+    PodLock lock = PodLock::acquire(staging);
+    write_file(staging.creating_marker(), "");
+    if (::renameat2(AT_FDCWD, staging.dir().c_str(), AT_FDCWD, layout.dir().c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno == EEXIST) {
+        throw Error("pod " + layout.id + " already exists", EEXIST);
+      }
+      throw_errno("rename " + staging.dir() + " to " + layout.dir());
+    }
+    return lock;
+  } catch (...) {
+    remove_all(staging.dir());
+    throw;
+  }
+}
 
 // The infra's pause process ends at SIGTERM at once; this only bounds a broken one.
 constexpr std::chrono::seconds kInfraGrace{10};
@@ -150,17 +181,9 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
   }
   std::string pause = options_.pause_path.empty() ? find_pause_binary() : options_.pause_path;
   PodLayout layout{options_.state_root, spec.id};
-  mkdir_all(pods_dir(options_.state_root), 0700);
-  if (::mkdir(layout.dir().c_str(), 0700) != 0) {
-    if (errno == EEXIST) {
-      throw Error("pod " + spec.id + " already exists", EEXIST);
-    }
-    throw_errno("create pod dir " + layout.dir());
-  }
-  PodLock lock = PodLock::acquire(layout);
+  PodLock lock = make_locked_pod_dir(layout);
   // Nothing else may exist before the marker and pod.json: recovery learns from them what to undo.
   try {
-    write_file(layout.creating_marker(), "");
     PodRecord record;
     record.spec = spec;
     record.created_at = now_rfc3339();
@@ -309,17 +332,39 @@ std::vector<std::string> PodManager::recover(bool wait) {
     throw_errno("open " + dir);
   }
   std::vector<std::string> ids;
+  std::vector<std::string> staging;
   while (dirent* ent = ::readdir(d)) {
-    if (ent->d_name[0] != '.') {
-      ids.emplace_back(ent->d_name);
+    std::string_view name = ent->d_name;
+    if (name.starts_with(kStagingPrefix)) {
+      staging.emplace_back(name);
+    } else if (name.front() != '.') {
+      ids.emplace_back(name);
     }
   }
   ::closedir(d);
+  // A staging dir whose creator died before the rename holds only the marker. Its name ends in
+  // the creator's pid: a live creator may not have locked it yet.
+  for (const auto& name : staging) {
+    PodLayout layout{options_.state_root, name};
+    pid_t creator = static_cast<pid_t>(std::atoi(name.substr(name.rfind('-') + 1).c_str()));
+    if (creator > 0 && (::kill(creator, 0) == 0 || errno == EPERM)) {
+      continue;
+    }
+    try {
+      PodLock lock = PodLock::acquire(layout, false);
+      if (lock.locked()) {
+        remove_all(layout.dir());
+      }
+    } catch (const Error& e) {
+      if (e.code() != ENOENT) {
+        throw;
+      }
+    }
+  }
   for (const auto& id : ids) {
     PodLayout layout{options_.state_root, id};
     // A pod is half-made while it has the marker; without pod.json as well it is a pod dir whose
-    // creator died before writing anything. (A creator that has made the dir but not yet locked
-    // it loses it here and fails; nothing of it exists yet to be left behind.)
+    // creator died before writing anything. Its creator's lock says whether it is still alive.
     if (path_exists(layout.record()) && !path_exists(layout.creating_marker())) {
       continue;
     }

@@ -102,12 +102,9 @@ std::vector<std::string> run_forked(int n, const std::string& results_dir, const
   return errors;
 }
 
-// DISABLED until create_pod is safe against a concurrent creator's recover(false): create_pod
-// mkdirs the pod dir and only then flocks it, and another process' recover() in that window takes
-// the unlocked, empty dir for an interrupted create and removes it, so the creator fails with
-// "pod <id> does not exist" or "open .../creating: ENOENT" (2-3 of 50 pods in most runs here).
-// Run it with --gtest_also_run_disabled_tests.
-TEST_F(PodTest, DISABLED_FiftyBridgedPodsMadeAndRemovedConcurrentlyLeaveNothing) {
+// Every creator also runs recover(false): this is what proved that a pod dir must appear already
+// locked (create_pod stages it under a dot name, then renames it into place).
+TEST_F(PodTest, FiftyBridgedPodsMadeAndRemovedConcurrentlyLeaveNothing) {
   if (!bridge_networking_available()) {
     GTEST_SKIP() << "built without the netns module (SKIFF_POD_NETNS=OFF)";
   }
