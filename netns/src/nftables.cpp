@@ -10,9 +10,9 @@
 
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <map>
-#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
