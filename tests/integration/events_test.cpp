@@ -213,7 +213,9 @@ TEST(Events, StreamReportsOomKillsAndEndsWithTheContainer) {
   EventsStream stream(rt, {"--interval", "100ms", id});
   // The first stats event shows the stream is watching: kills from here on are reported.
   ASSERT_NE(stream.wait_for("\"type\":\"stats\"").find("\"type\":\"stats\""), std::string::npos) << stream.output();
-  Result hog = rt.run({"exec", id, "sh", "-c", kMemoryHog});
+  // The hog asks to be the OOM killer's first choice: the container's own process must survive
+  // the kill for the stream to go on (the killer once picked it here).
+  Result hog = rt.run({"exec", id, "sh", "-c", std::string("echo 1000 > /proc/self/oom_score_adj && ") + kMemoryHog});
   EXPECT_EQ(hog.code, 128 + SIGKILL) << hog.err;
   std::string out = stream.wait_for("\"type\":\"oom\"");
   ASSERT_NE(out.find("{\"type\":\"oom\",\"id\":\"" + id + "\"}\n"), std::string::npos) << out;
