@@ -2,6 +2,7 @@
 // OOM-kill events, in runc's JSON.
 #include <gtest/gtest.h>
 
+#include "events_stream.h"
 #include "integration_util.h"
 #include "skiff/base/strings.h"
 
@@ -56,80 +57,6 @@ std::vector<boost::json::object> event_lines(const std::string& text) {
 size_t count_type(const std::vector<boost::json::object>& events, const std::string& type) {
   return std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.at("type").as_string() == type; });
 }
-
-// `skiff-runtime events` running in the background, its stdout going to a file we can watch.
-class EventsStream {
- public:
-  EventsStream(const Runtime& rt, const std::vector<std::string>& args) : out_(dir_.path() + "/out") {
-    std::vector<std::string> argv{runtime_path(), "--root", rt.root(), "events"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) {
-      cargv.push_back(a.data());
-    }
-    cargv.push_back(nullptr);
-    int fd = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      throw_errno("open " + out_);
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::execv(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-    if (pid_ < 0) {
-      throw_errno("fork");
-    }
-  }
-  EventsStream(const EventsStream&) = delete;
-  EventsStream& operator=(const EventsStream&) = delete;
-  ~EventsStream() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  [[nodiscard]] std::string output() const { return read_file(out_); }
-
-  // Polls (bounded, ~20 s) until the output holds text; returns the output.
-  std::string wait_for(const std::string& text) const {
-    std::string out;
-    for (int i = 0; i < 400 && out.find(text) == std::string::npos; ++i) {
-      usleep(50000);
-      out = output();
-    }
-    return out;
-  }
-
-  // The exit code once it ends by itself (bounded, ~20 s; -2 when it did not and was killed).
-  int wait() {
-    int status = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 400 && done == 0; ++i) {
-      done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == 0) {
-        usleep(50000);
-      }
-    }
-    if (done == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    pid_ = 0;
-    if (done == 0) {
-      return -2;
-    }
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-  }
-
- private:
-  TempDir dir_{"skiff-events-"};
-  std::string out_;
-  pid_t pid_ = 0;
-};
 
 TEST(Events, StatsOfARunningContainer) {
   Runtime rt;

@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 
 #include "../integration/integration_util.h"
+#include "events_stream.h"
 #include "skiff/base/strings.h"
 #include "skiff/cgroups/own_cgroup.h"
 
@@ -88,80 +89,6 @@ std::string relative_base_dir() {
 Result exec_in(const Runtime& rt, const std::string& id, const std::string& script) {
   return rt.run({"exec", id, "sh", "-c", script});
 }
-
-// `skiff-runtime events` running in the background, its stdout going to a file we can watch.
-class EventsStream {
- public:
-  EventsStream(const Runtime& rt, const std::vector<std::string>& args) : out_(dir_.path() + "/out") {
-    std::vector<std::string> argv{runtime_path(), "--root", rt.root(), "events"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) {
-      cargv.push_back(a.data());
-    }
-    cargv.push_back(nullptr);
-    int fd = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      throw_errno("open " + out_);
-    }
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::execv(cargv[0], cargv.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-    if (pid_ < 0) {
-      throw_errno("fork");
-    }
-  }
-  EventsStream(const EventsStream&) = delete;
-  EventsStream& operator=(const EventsStream&) = delete;
-  ~EventsStream() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  [[nodiscard]] std::string output() const { return read_file(out_); }
-
-  // Polls (bounded, ~30 s) until the output holds text; returns the output.
-  [[nodiscard]] std::string wait_for(const std::string& text) const {
-    std::string out = output();
-    for (int i = 0; i < 600 && out.find(text) == std::string::npos; ++i) {
-      usleep(50000);
-      out = output();
-    }
-    return out;
-  }
-
-  // The exit code once it ends by itself (bounded, ~30 s; -2 when it did not and was killed).
-  int wait() {
-    int status = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 600 && done == 0; ++i) {
-      done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == 0) {
-        usleep(50000);
-      }
-    }
-    if (done == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-    pid_ = 0;
-    if (done == 0) {
-      return -2;
-    }
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-  }
-
- private:
-  TempDir dir_{"skiff-events-"};
-  std::string out_;
-  pid_t pid_ = 0;
-};
 
 // Containers made by one test, each with a relative cgroupsPath of its own; TearDown deletes
 // them and checks that neither their cgroup nor their state is left.
