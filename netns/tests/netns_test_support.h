@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 
 #include "skiff/base/error.h"
@@ -121,5 +123,30 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Whether this process has a network namespace of its own: not init's (when that can be read)
+// and not the parent's (ctest's, or the shell's that ran `unshare --net`).
+inline bool in_private_netns() {
+  struct stat self {};
+  struct stat other {};
+  if (::stat("/proc/self/ns/net", &self) < 0) {
+    return false;
+  }
+  if (::stat("/proc/1/ns/net", &other) == 0 && other.st_ino == self.st_ino) {
+    return false;
+  }
+  std::string parent = "/proc/" + std::to_string(::getppid()) + "/ns/net";
+  return ::stat(parent.c_str(), &other) == 0 && other.st_ino != self.st_ino;
+}
+
+// The message of the skiff::Error that fn throws, or "(no error)".
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 }  // namespace skiff::netns::testing

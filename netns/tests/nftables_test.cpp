@@ -25,6 +25,8 @@
 namespace skiff::netns {
 namespace {
 
+using testing::error_of;
+using testing::in_private_netns;
 using testing::ScratchNetns;
 
 constexpr const char* kBridge = "sknft0";
@@ -35,21 +37,6 @@ constexpr const char* kPodB = "10.88.0.6";
 constexpr const char* kPodA6 = "fd88:5c1f::5";
 constexpr const char* kGateway = "10.88.0.1";
 constexpr const char* kGateway6 = "fd88:5c1f::1";
-
-// Whether this process has a network namespace of its own: not init's (when that can be read)
-// and not the parent's (ctest's, or the shell's that ran `unshare --net`).
-bool in_private_netns() {
-  struct stat self {};
-  struct stat other {};
-  if (::stat("/proc/self/ns/net", &self) < 0) {
-    return false;
-  }
-  if (::stat("/proc/1/ns/net", &other) == 0 && other.st_ino == self.st_ino) {
-    return false;
-  }
-  std::string parent = "/proc/" + std::to_string(::getppid()) + "/ns/net";
-  return ::stat(parent.c_str(), &other) == 0 && other.st_ino != self.st_ino;
-}
 
 // Runs a program (in netns when given, through nsenter) and throws with its stderr on failure.
 void run(std::vector<std::string> args, const std::string& netns = "") {
@@ -230,15 +217,6 @@ class RestoreFile {
   std::string path_;
   std::string value_;
 };
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 class NftTest : public ::testing::Test {
  protected:

@@ -35,23 +35,10 @@
 namespace skiff::netns {
 namespace {
 
+using testing::error_of;
+using testing::in_private_netns;
 using testing::ScratchNetns;
 using testing::TempDir;
-
-// Whether this process has a network namespace of its own: not init's (when that can be read)
-// and not the parent's (ctest's, or the shell's that ran `unshare --net`).
-bool in_private_netns() {
-  struct stat self {};
-  struct stat other {};
-  if (::stat("/proc/self/ns/net", &self) < 0) {
-    return false;
-  }
-  if (::stat("/proc/1/ns/net", &other) == 0 && other.st_ino == self.st_ino) {
-    return false;
-  }
-  std::string parent = "/proc/" + std::to_string(::getppid()) + "/ns/net";
-  return ::stat(parent.c_str(), &other) == 0 && other.st_ino != self.st_ino;
-}
 
 // Whether pid is gone: reaped, so kill finds no such process.
 bool gone(pid_t pid) {
@@ -103,15 +90,6 @@ std::string round_trip(int listener, uint16_t port) {
   std::string answer = read_all(fd.get(), "answer");
   served.get();
   return answer;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 class SlirpTest : public ::testing::Test {
