@@ -10,6 +10,8 @@ packages=(
   # libraries
   libseccomp-dev libcap-dev libsystemd-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
   libgtest-dev libgmock-dev libnl-3-dev libnl-route-3-dev libnftables-dev
+  # images: TLS and SHA-256, tar reading, fast gzip inflate, zstd
+  libssl-dev libarchive-dev libisal-dev libzstd-dev
   # test and bench fixtures and peers
   busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine
   passwd sudo tmux
@@ -19,6 +21,8 @@ packages=(
   mmdebstrap qemu-system-x86 qemu-utils e2fsprogs
   # pods: nftables (nft, to inspect skiff's table in tests), slirp4netns (rootless networks)
   nftables slirp4netns
+  # images: the tests' registry, pushing and building test images, htpasswd, test CAs
+  docker-registry skopeo umoci apache2-utils openssl
 )
 
 missing=()
