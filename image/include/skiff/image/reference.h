@@ -25,6 +25,8 @@ struct Reference {
   [[nodiscard]] std::string name() const;
   // What a manifest request asks for: the digest when there is one, else the tag.
   [[nodiscard]] std::string manifest_reference() const;
+
+  friend bool operator==(const Reference&, const Reference&) = default;
 };
 
 // The host that serves a registry name: docker.io's API lives at registry-1.docker.io.
