@@ -233,7 +233,7 @@ void Netlink::ensure_bridge(const std::string& name, uint32_t mtu) {
   }
 }
 
-void Netlink::create_veth(const std::string& name, const std::string& peer, uint32_t mtu) {
+void Netlink::create_veth(const std::string& name, const std::string& peer, uint32_t mtu, int peer_netns_fd) {
   check_name(name);
   check_name(peer);
   nl::LinkPtr veth(rtnl_link_veth_alloc());
@@ -246,6 +246,9 @@ void Netlink::create_veth(const std::string& name, const std::string& peer, uint
   rtnl_link_set_mtu(veth.get(), mtu);
   rtnl_link_set_name(peer_link.get(), peer.c_str());
   rtnl_link_set_mtu(peer_link.get(), mtu);
+  if (peer_netns_fd >= 0) {
+    rtnl_link_set_ns_fd(peer_link.get(), peer_netns_fd);
+  }
   check(*socket_,
         request(*socket_, [&](nl_sock* sock) { return rtnl_link_add(sock, veth.get(), NLM_F_CREATE | NLM_F_EXCL); }),
         "create veth " + name + " (peer " + peer + ")");

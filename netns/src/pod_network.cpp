@@ -40,11 +40,6 @@ std::string host_veth_name(const std::string& pod_id) {
   return "veth" + pod_hash(pod_id);
 }
 
-// The pod's end until it is renamed eth0 inside the pod (an eth0 may exist on the host).
-std::string peer_veth_name(const std::string& pod_id) {
-  return "vpod" + pod_hash(pod_id);
-}
-
 // The allocator of each configured subnet, with its state in a directory of its own under
 // state_dir ("10.88.0.0_16"), so that a changed subnet never meets the old one's allocations.
 std::vector<Ipam> subnet_ipams(const BridgeNetworkConfig& config) {
@@ -146,17 +141,14 @@ PodNetworkStatus attach(const BridgeNetworkConfig& config, const std::string& po
 
   // Deleting the host end takes the peer with it, wherever it is by then.
   undo.push("veth " + status.host_veth, [&status] { Netlink().delete_link(status.host_veth); });
-  std::string peer = peer_veth_name(pod_id);
-  host.create_veth(status.host_veth, peer, config.mtu);
+  host.create_veth(status.host_veth, status.interface, config.mtu, pod_netns.get());
   host.set_master(status.host_veth, config.bridge);
   // As CNI's hairpinMode: with br_netfilter, a pod's connection to its own published port through
   // a host address is DNATed back to it and must leave through the port it came in on.
   host.set_hairpin(status.host_veth, true);
   host.set_up(status.host_veth);
-  host.move_to_netns(peer, pod_netns.get());
   in_netns(pod_netns.get(), [&] {
     Netlink pod;
-    pod.rename(peer, status.interface);
     for (const std::string* address : {&status.address4, &status.address6}) {
       if (!address->empty()) {
         pod.add_address(status.interface, *address);

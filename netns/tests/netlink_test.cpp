@@ -113,6 +113,22 @@ TEST_F(NetlinkTest, DeletingOneEndOfAVethDeletesBoth) {
   EXPECT_FALSE(nl_.find_link("tvd1").has_value());
 }
 
+// attach_pod's shortcut: the peer is born in the pod's namespace under its final name, even when
+// the host has a link of that name already.
+TEST_F(NetlinkTest, VethPeerBornInAnotherNamespace) {
+  ScratchNetns pod;
+  nl_.create_veth("tve2", "tdup", 1400);
+  nl_.create_veth("tve3", "tdup", 1300, pod.fd());
+  Netlink in_pod = in_netns(pod.fd(), [] { return Netlink(); });
+  LinkInfo peer = in_pod.link("tdup");
+  EXPECT_EQ(peer.kind, "veth");
+  EXPECT_EQ(peer.mtu, 1300U);
+  EXPECT_EQ(nl_.link("tdup").mtu, 1400U);
+  nl_.delete_link("tve3");
+  EXPECT_FALSE(in_pod.find_link("tdup").has_value());
+  nl_.delete_link("tve2");
+}
+
 // What attach_pod does, step by step: a veth whose one end joins a bridge and whose other end
 // becomes eth0 of another namespace, with addresses and default routes there.
 TEST_F(NetlinkTest, VethIntoAnotherNamespace) {

@@ -73,7 +73,7 @@ boost::json::object bind_mount(const std::string& source, const std::string& des
 
 }  // namespace
 
-boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path) {
+boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path, const std::string& pause_path) {
   boost::json::object config = base_spec();
   auto& process = config["process"].as_object();
   process["terminal"] = false;
@@ -90,6 +90,8 @@ boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups
       mounts.push_back(m);
     }
   }
+  // Bound rather than copied into every pod's rootfs: one file on the host serves all pods.
+  mounts.push_back(bind_mount(pause_path, "/skiff-pause", true));
   config["mounts"] = mounts;
   auto& linux = config["linux"].as_object();
   linux["namespaces"] = namespaces(spec, 0);

@@ -12,10 +12,11 @@
 
 namespace skiff::pod {
 
-// The infra container: a rootfs holding only skiff-pause (read-only), new network (unless host),
+// The infra container: a read-only rootfs holding only skiff-pause (pause_path bound read-only
+// onto /skiff-pause), new network (unless host),
 // IPC, UTS (and PID when shared) namespaces, no capabilities. Rootless, also a new user namespace
 // that owns them (the caller is its root, its subordinate ids the rest: userns.h).
-boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path);
+boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups_path, const std::string& pause_path);
 
 // An app or init container: joins the infra's namespaces through /proc/<infra_pid>/ns, keeps a
 // mount (and, unless shared, PID) namespace of its own, and gets the pod's /etc files read-only.

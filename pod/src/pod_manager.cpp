@@ -198,9 +198,9 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
     }
     std::string infra_rootfs = layout.bundle("") + "/rootfs";
     mkdir_all(infra_rootfs);
-    write_file(infra_rootfs + "/skiff-pause", read_file(pause), 0755);
+    write_file(infra_rootfs + "/skiff-pause", "", 0755);
     // slirp4netns is held by the infra's monitor: it must outlive this process, and end with the infra.
-    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause"), lock.fd(),
+    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause", pause), lock.fd(),
                         spec.network == NetworkMode::slirp4netns ? &spec : nullptr);
     record.infra_pid = infra.container_pid;
     save_record(layout, record);

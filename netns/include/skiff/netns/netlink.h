@@ -49,7 +49,9 @@ class Netlink {
   // Makes the bridge if it is missing and sets its MTU and up; a link of that name that is not a
   // bridge is an error. Safe against another process making the same bridge at the same time.
   void ensure_bridge(const std::string& name, uint32_t mtu);
-  void create_veth(const std::string& name, const std::string& peer, uint32_t mtu);
+  // A veth pair; with peer_netns_fd the peer is born in that network namespace, under its final
+  // name there (no move and rename afterwards, and no clash with a host link of that name).
+  void create_veth(const std::string& name, const std::string& peer, uint32_t mtu, int peer_netns_fd = -1);
   // Moves the link into the network namespace netns_fd refers to; it keeps its name there.
   void move_to_netns(const std::string& name, int netns_fd);
   void rename(const std::string& name, const std::string& new_name);
