@@ -64,6 +64,10 @@ struct ImageIndex {
 
 // True for the media types of an index or manifest list.
 bool is_index_media_type(std::string_view media_type);
+// True for the media types of an image manifest (OCI or Docker schema2).
+bool is_image_manifest_media_type(std::string_view media_type);
+// True for the layer media types a manifest may list (tar, tar+gzip, tar+zstd).
+bool is_layer_media_type(std::string_view media_type);
 // The media type of a manifest document: the Content-Type the registry sent, else its own
 // mediaType field, else what its shape says (a "manifests" array is an index).
 std::string manifest_media_type(std::string_view document, std::string_view content_type);
