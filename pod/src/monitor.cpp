@@ -10,6 +10,7 @@
 
 #include <climits>
 #include <cstring>
+#include <utility>
 
 #include "pod_net.h"
 #include "pod_store.h"
@@ -165,13 +166,14 @@ std::string status_path(const std::string& bundle) {
   return bundle + "/status.json";
 }
 
-MonitorHandle launch_monitor(const MonitorRequest& request) {
+MonitorLaunch::MonitorLaunch(const MonitorRequest& request)
+    : runtime_id_(request.runtime_id), log_path_(request.log_path) {
   int fds[2];
   check(::pipe2(fds, O_CLOEXEC), "pipe for the monitor of " + request.runtime_id);
-  UniqueFd read_end(fds[0]);
+  report_.reset(fds[0]);
   UniqueFd write_end(fds[1]);
-  pid_t child = check(::fork(), "fork the monitor of " + request.runtime_id);
-  if (child == 0) {
+  detacher_ = check(::fork(), "fork the monitor of " + request.runtime_id);
+  if (detacher_ == 0) {
     // The first child only detaches the monitor: a new session, and a parent that exits at once
     // so the monitor is reparented and outlives the caller.
     if (::setsid() < 0) {
@@ -183,11 +185,32 @@ MonitorHandle launch_monitor(const MonitorRequest& request) {
     }
     run_monitor(request, write_end.get());
   }
-  write_end.reset();
-  int wstatus = 0;
-  while (::waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
+}
+
+MonitorLaunch::MonitorLaunch(MonitorLaunch&& other) noexcept
+    : runtime_id_(std::move(other.runtime_id_)),
+      log_path_(std::move(other.log_path_)),
+      detacher_(std::exchange(other.detacher_, 0)),
+      report_(std::move(other.report_)) {}
+
+MonitorLaunch::~MonitorLaunch() {
+  report_.reset();
+  reap_detacher();
+}
+
+void MonitorLaunch::reap_detacher() {
+  if (detacher_ > 0) {
+    int wstatus = 0;
+    while (::waitpid(detacher_, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    detacher_ = 0;
   }
-  std::string reply = read_all(read_end.get(), "the monitor of " + request.runtime_id);
+}
+
+MonitorHandle MonitorLaunch::wait() {
+  reap_detacher();
+  std::string reply = read_all(report_.get(), "the monitor of " + runtime_id_);
+  report_.reset();
   if (reply.rfind("ok ", 0) == 0) {
     auto fields = split(reply.substr(3), ' ');
     if (fields.size() == 3) {
@@ -201,7 +224,7 @@ MonitorHandle launch_monitor(const MonitorRequest& request) {
   if (reply.rfind("error ", 0) == 0) {
     throw Error(reply.substr(6));
   }
-  throw Error("the monitor of " + request.runtime_id + " exited before it reported (see " + request.log_path + ")");
+  throw Error("the monitor of " + runtime_id_ + " exited before it reported (see " + log_path_ + ")");
 }
 
 bool wait_monitor_exit(const std::string& bundle, std::optional<std::chrono::milliseconds> timeout) {

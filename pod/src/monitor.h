@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/base/unique_fd.h"
 #include "skiff/netns/pod_network.h"
 
 namespace skiff::pod {
@@ -42,8 +43,30 @@ struct MonitorHandle {
   pid_t container_pid = 0;
 };
 
-// Throws the runtime's error verbatim when the container could not be created or started.
-MonitorHandle launch_monitor(const MonitorRequest& request);
+// A monitor that has been forked and has not reported yet, so that several (a pod's containers)
+// create their containers at the same time. Dropped without wait(), it closes its end of the
+// pipe: the monitor then finds its caller gone and tears its container down.
+class MonitorLaunch {
+ public:
+  explicit MonitorLaunch(const MonitorRequest& request);
+  MonitorLaunch(const MonitorLaunch&) = delete;
+  MonitorLaunch& operator=(const MonitorLaunch&) = delete;
+  MonitorLaunch(MonitorLaunch&& other) noexcept;
+  MonitorLaunch& operator=(MonitorLaunch&&) = delete;
+  ~MonitorLaunch();
+
+  // Waits for the monitor's report. Throws the runtime's error verbatim when the container could
+  // not be created or started.
+  MonitorHandle wait();
+
+ private:
+  void reap_detacher();
+
+  std::string runtime_id_;
+  std::string log_path_;
+  pid_t detacher_ = 0;  // the first child, which only detaches the monitor and exits
+  UniqueFd report_;
+};
 
 std::string status_path(const std::string& bundle);
 

@@ -101,8 +101,8 @@ ContainerStatus container_status(const PodLayout& layout, const std::string& nam
   return status;
 }
 
-// Starts one container of the pod under its monitor.
-MonitorHandle launch(const PodManagerOptions& options, const PodLayout& layout, const std::string& name,
+// Starts one container of the pod under its monitor; wait() on the result for its report.
+MonitorLaunch launch(const PodManagerOptions& options, const PodLayout& layout, const std::string& name,
                      const boost::json::object& config, int lock_fd, const PodSpec* slirp_pod = nullptr) {
   std::string bundle = layout.bundle(name);
   mkdir_all(bundle);
@@ -113,7 +113,7 @@ MonitorHandle launch(const PodManagerOptions& options, const PodLayout& layout, 
     request.slirp_dir = layout.dir();
     request.ports = slirp_pod->ports;
   }
-  return launch_monitor(request);
+  return MonitorLaunch(request);
 }
 
 void stop_locked(const PodManagerOptions& options, const PodLayout& layout, PodRecord& record,
@@ -201,7 +201,8 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
     write_file(infra_rootfs + "/skiff-pause", "", 0755);
     // slirp4netns is held by the infra's monitor: it must outlive this process, and end with the infra.
     auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause", pause), lock.fd(),
-                        spec.network == NetworkMode::slirp4netns ? &spec : nullptr);
+                        spec.network == NetworkMode::slirp4netns ? &spec : nullptr)
+                     .wait();
     record.infra_pid = infra.container_pid;
     save_record(layout, record);
     record.network = connect_pod(options_.bridge, spec, infra.container_pid);
@@ -210,7 +211,8 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
 
     for (const auto& c : spec.init_containers) {
       launch(options_, layout, c.name,
-             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd());
+             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd())
+          .wait();
       wait_monitor_exit(layout.bundle(c.name), std::nullopt);
       auto status = container_status(layout, c.name, true);
       if (status.state != ContainerState::exited || status.exit_code != 0) {
@@ -220,9 +222,24 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
                               code);
       }
     }
+    // The containers are made at the same time; every one has reported before an error is
+    // thrown, so that teardown never races a monitor still creating its container.
+    std::vector<MonitorLaunch> launches;
     for (const auto& c : spec.containers) {
-      launch(options_, layout, c.name,
-             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd());
+      launches.push_back(
+          launch(options_, layout, c.name,
+                 container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd()));
+    }
+    std::exception_ptr failure;
+    for (auto& l : launches) {
+      try {
+        l.wait();
+      } catch (...) {
+        failure = failure ? failure : std::current_exception();
+      }
+    }
+    if (failure) {
+      std::rethrow_exception(failure);
     }
     std::remove(layout.creating_marker().c_str());
   } catch (...) {
