@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libnl-3-dev libnl-route-3-dev libnftables-dev
   # images: TLS and SHA-256, tar reading, fast gzip inflate, zstd
   libssl-dev libarchive-dev libisal-dev libzstd-dev
+  # skiff-server: the embedded store
+  libsqlite3-dev
   # test and bench fixtures and peers
   busybox-static runc crun podman uidmap iproute2 procps util-linux hyperfine
   passwd sudo tmux
@@ -23,6 +25,8 @@ packages=(
   nftables slirp4netns
   # images: the tests' registry, pushing and building test images, htpasswd, test CAs
   docker-registry skopeo umoci apache2-utils openssl
+  # skiff-server: etcd for the store's second backend, kubectl's peer in tests
+  etcd-server etcd-client
 )
 
 missing=()
