@@ -316,16 +316,17 @@ void LayerWriter::write_hardlink(int parentfd, const std::string& name, const st
   if (target_rel == rel) {
     return;  // a link to itself: the file is already there
   }
+  const std::string same_layer = " (a hardlink must point to a file earlier in the same layer)";
   UniqueFd target_parent;
   try {
     target_parent = open_dir(target, target.size() - 1, target_what, false);
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (a hardlink must point to a file earlier in the same layer)");
+    throw Error(e.code() == ENOENT ? target_what + " is not in this layer" + same_layer : e.what() + same_layer);
   }
   struct stat st {};
   if (::fstatat(target_parent.get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) {
-      throw Error(target_what + " is not in this layer (a hardlink must point to a file earlier in the same layer)");
+      throw Error(target_what + " is not in this layer" + same_layer);
     }
     throw_errno(target_what);
   }

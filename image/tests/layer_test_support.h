@@ -9,9 +9,13 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <sys/xattr.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +25,7 @@
 #include "skiff/base/subprocess.h"
 #include "skiff/base/unique_fd.h"
 #include "skiff/image/byte_source.h"
+#include "skiff/image/layer_unpack.h"
 
 namespace skiff::image::testing {
 
@@ -173,6 +178,64 @@ class ScratchDir {
 
  private:
   std::string path_;
+};
+
+// A layer dir with an empty sibling "outside" that no layer may ever reach.
+class LayerDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mkdir_all(scratch_.path() + "/layer");
+    mkdir_all(scratch_.path() + "/outside");
+    layer_ = UniqueFd(::open((scratch_.path() + "/layer").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    ASSERT_TRUE(layer_.valid());
+  }
+
+  UnpackResult unpack(const std::string& blob, Compression compression = Compression::none,
+                      UnpackOptions options = {}) {
+    StringSource source(blob, 65536);
+    return unpack_layer(source, compression, layer_.get(), options);
+  }
+
+  // The error unpacking blob throws ("" when it succeeds).
+  std::string unpack_error(const std::string& blob, UnpackOptions options = {},
+                           Compression compression = Compression::none) {
+    try {
+      unpack(blob, compression, std::move(options));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  [[nodiscard]] std::string path(const std::string& rel) const { return scratch_.path() + "/layer/" + rel; }
+
+  struct stat lstat_of(const std::string& rel) const {
+    struct stat st {};
+    EXPECT_EQ(::lstat(path(rel).c_str(), &st), 0) << rel << ": " << std::strerror(errno);
+    return st;
+  }
+
+  [[nodiscard]] std::string xattr_of(const std::string& rel, const std::string& name) const {
+    std::string value(256, '\0');
+    ssize_t n = ::lgetxattr(path(rel).c_str(), name.c_str(), value.data(), value.size());
+    if (n < 0) {
+      return "<" + errno_name(errno) + ">";
+    }
+    value.resize(static_cast<size_t>(n));
+    return value;
+  }
+
+  // The names in the "outside" sibling.
+  [[nodiscard]] std::vector<std::string> outside() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(scratch_.path() + "/outside")) {
+      names.push_back(entry.path().filename());
+    }
+    return names;
+  }
+
+  ScratchDir scratch_;
+  UniqueFd layer_;
 };
 
 }  // namespace skiff::image::testing
