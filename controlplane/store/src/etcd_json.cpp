@@ -1,0 +1,87 @@
+#include "etcd_json.h"
+
+#include <openssl/evp.h>
+
+namespace skiff::store::etcd {
+
+std::string base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string unbase64(std::string_view text, std::string_view what) {
+  if (text.size() % 4 != 0) {
+    throw Error(std::string(what) + ": not base64 (length " + std::to_string(text.size()) + ")");
+  }
+  std::string out(3 * text.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) {
+    throw Error(std::string(what) + ": not base64");
+  }
+  size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+  out.resize(static_cast<size_t>(n) - padding);
+  return out;
+}
+
+int64_t int_field(const boost::json::object& obj, std::string_view name) {
+  const boost::json::value* v = obj.if_contains(name);
+  if (v == nullptr || v->is_null()) {
+    return 0;
+  }
+  if (v->is_string()) {
+    try {
+      return std::stoll(std::string(v->get_string()));
+    } catch (const std::exception&) {
+      throw Error("etcd response field " + std::string(name) + ": not a number: " + std::string(v->get_string()));
+    }
+  }
+  if (v->is_int64()) {
+    return v->get_int64();
+  }
+  if (v->is_uint64()) {
+    return static_cast<int64_t>(v->get_uint64());
+  }
+  throw Error("etcd response field " + std::string(name) + ": not a number: " + boost::json::serialize(*v));
+}
+
+bool bool_field(const boost::json::object& obj, std::string_view name) {
+  const boost::json::value* v = obj.if_contains(name);
+  return v != nullptr && v->is_bool() && v->get_bool();
+}
+
+std::string bytes_field(const boost::json::object& obj, std::string_view name) {
+  const boost::json::value* v = obj.if_contains(name);
+  if (v == nullptr || !v->is_string()) {
+    return {};
+  }
+  return unbase64(v->get_string(), "etcd response field " + std::string(name));
+}
+
+const boost::json::object& object_field(const boost::json::object& obj, std::string_view name) {
+  static const boost::json::object kEmpty;
+  const boost::json::value* v = obj.if_contains(name);
+  return v != nullptr && v->is_object() ? v->get_object() : kEmpty;
+}
+
+KeyValue key_value(const boost::json::object& kv) {
+  return KeyValue{bytes_field(kv, "key"), bytes_field(kv, "value"), int_field(kv, "create_revision"),
+                  int_field(kv, "mod_revision"), int_field(kv, "lease")};
+}
+
+Event event(const boost::json::object& event) {
+  Event out;
+  const boost::json::value* type = event.if_contains("type");
+  out.type =
+      type != nullptr && type->is_string() && type->get_string() == "DELETE" ? Event::Type::del : Event::Type::put;
+  out.kv = key_value(object_field(event, "kv"));
+  if (event.contains("prev_kv")) {
+    out.prev = key_value(object_field(event, "prev_kv"));
+  }
+  return out;
+}
+
+}  // namespace skiff::store::etcd
