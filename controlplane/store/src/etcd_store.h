@@ -14,8 +14,8 @@ namespace skiff::store {
 // etcd's, and several skiff-servers can share one etcd.
 //
 // etcd cannot drop single keys' history, so heartbeat keys are bounded by the periodic
-// compact() (as in Kubernetes) rather than at each write. compact_revision() is the newest
-// compaction this process did or heard of from a watch.
+// compact() (as in Kubernetes) rather than at each write. etcd does not report its
+// compacted revision: compact_revision() is the newest compaction this process asked for.
 class EtcdStore : public Store {
  public:
   // host_port: "host:port" of etcd's client URL.

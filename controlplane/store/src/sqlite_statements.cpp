@@ -147,10 +147,13 @@ ReaderStatements::ReaderStatements(const std::string& path)
       revision_(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'kv'"),
       compact_revision_(db_, "SELECT value FROM meta WHERE name = 'compact_revision'"),
       get_(db_, "SELECT " ROW_COLUMNS("kv") " FROM kv WHERE name = ?1 AND id <= ?2 ORDER BY id DESC LIMIT 1"),
+      // A key's row is listed when it is the key's newest at the revision: a walk of the
+      // (name, id) index in key order that stops at the limit, with no sort and no temporary
+      // table (a GROUP BY MAX(id) join materialises the whole prefix even for one page).
       list_(db_,
-            "SELECT " ROW_COLUMNS("kv") " FROM kv JOIN (SELECT MAX(id) AS id FROM kv WHERE name >= ?1 AND "
-            "(?2 = 0 OR name < ?3) AND name > ?4 AND id <= ?5 GROUP BY name) AS newest ON kv.id = newest.id "
-            "WHERE kv.deleted = 0 ORDER BY kv.name LIMIT ?6"),
+            "SELECT " ROW_COLUMNS("kv") " FROM kv WHERE kv.name >= ?1 AND (?2 = 0 OR kv.name < ?3) AND "
+            "kv.name > ?4 AND kv.id <= ?5 AND kv.deleted = 0 AND kv.id = (SELECT MAX(newer.id) FROM kv AS newer "
+            "WHERE newer.name = kv.name AND newer.id <= ?5) ORDER BY kv.name LIMIT ?6"),
       history_(db_,
                "SELECT " ROW_COLUMNS("kv") ", " ROW_COLUMNS("prev") " FROM kv LEFT JOIN kv AS prev ON "
                "prev.id = kv.prev_revision WHERE kv.name >= ?1 AND (?2 = 0 OR kv.name < ?3) AND kv.id > ?4 AND "
@@ -206,5 +209,7 @@ std::vector<std::pair<Row, std::optional<Row>>> ReaderStatements::history(const 
   }
   return rows;
 }
+
+#undef ROW_COLUMNS
 
 }  // namespace skiff::store::sqlite

@@ -24,6 +24,8 @@ struct Row {
   int64_t prev_revision = 0;
 
   [[nodiscard]] KeyValue kv() const { return KeyValue{name, value, create_revision, id, lease}; }
+  // The same, leaving this row's name and value empty (for rows read only to be returned).
+  KeyValue take_kv() { return KeyValue{std::move(name), std::move(value), create_revision, id, lease}; }
 };
 
 // The bounds of a prefix range as statement parameters: name >= from and, when bounded,

@@ -278,7 +278,12 @@ std::optional<KeyValue> SqliteStore::get(const std::string& key, int64_t revisio
   if (revision != 0 && revision < compacted) {
     throw Compacted(revision, compacted);
   }
-  std::optional<Row> row = r->get(key, revision != 0 ? revision : r->revision());
+  int64_t current = r->revision();
+  if (revision > current) {
+    throw Error("get " + key + " at revision " + std::to_string(revision) + ": the store is at revision " +
+                std::to_string(current));
+  }
+  std::optional<Row> row = r->get(key, revision != 0 ? revision : current);
   if (!row || row->deleted) {
     return std::nullopt;
   }
@@ -305,8 +310,8 @@ ListResult SqliteStore::list(const std::string& prefix, int64_t revision, int64_
     result.more = true;
   }
   result.items.reserve(rows.size());
-  for (const Row& row : rows) {
-    result.items.push_back(row.kv());
+  for (Row& row : rows) {
+    result.items.push_back(row.take_kv());
   }
   return result;
 }
