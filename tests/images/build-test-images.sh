@@ -23,7 +23,7 @@
 #              linux/arm64/v8 manifests: busybox's layer plus one layer with /etc/skiff-platform
 #              holding "linux/amd64\n" or "linux/arm64\n"; each config names its architecture.
 #   zstd       busybox with its layer recompressed as application/vnd.oci.image.layer.v1.tar+zstd.
-#   big        (--bench only) a Debian 12 minbase rootfs with a few packages (~150 MB of files) in
+#   big        (--bench only) a Debian 12 minbase rootfs (~150 MB of files) in
 #              six layers split by directory, from mmdebstrap and the host's apt sources.
 #
 # Concurrent runs wait on a lock; images are built in a temp dir and renamed into place, so a
@@ -241,7 +241,7 @@ build_big() {
   mapfile -t sources < <(debian_sources)
   ((${#sources[@]} > 0)) || die "no Debian apt source in /etc/apt/sources.list{,.d/}: big needs a mirror"
   log "building big from mmdebstrap (a few minutes)"
-  mmdebstrap --quiet --variant=minbase --include=python3-minimal,libpython3.11-stdlib,perl,libssl3,openssl \
+  mmdebstrap --quiet --variant=minbase \
     bookworm "$rootfs" "${sources[@]}" >&2
   umoci init --layout "$out"
   umoci new --image "$out:latest"
