@@ -61,7 +61,7 @@ std::unique_ptr<HttpClient::Connection> HttpClient::connect() {
 HttpResult HttpClient::exchange(Connection& connection, const std::string& target, const std::string& body) {
   http::write(connection.socket, make_request(host_, target, body));
   http::response_parser<http::string_body> parser;
-  parser.body_limit(256 * 1024 * 1024);
+  parser.body_limit(size_t{256} * 1024 * 1024);
   http::read(connection.socket, connection.buffer, parser);
   auto& response = parser.get();
   if (!response.keep_alive()) {
@@ -128,7 +128,7 @@ bool HttpStream::read(std::string& out) {
   if (parser_.is_done()) {
     return false;
   }
-  std::array<char, 64 * 1024> chunk{};
+  std::array<char, size_t{64} * 1024> chunk{};
   parser_.get().body().data = chunk.data();
   parser_.get().body().size = chunk.size();
   boost::system::error_code ec;

@@ -418,19 +418,36 @@ void SqliteStore::keep_alive(int64_t lease) {
 }
 
 void SqliteStore::revoke_lease(int64_t lease) {
-  write([&](WriterStatements& w, std::vector<Event>& events) {
-    if (!w.delete_lease(lease)) {
-      throw NotFound("lease " + std::to_string(lease));
+  std::optional<int64_t> ttl;
+  try {
+    write([&](WriterStatements& w, std::vector<Event>& events) {
+      if (!w.delete_lease(lease)) {
+        throw NotFound("lease " + std::to_string(lease));
+      }
+      int64_t revision = 0;
+      for (const Row& row : w.lease_keys(lease)) {
+        revision = write_tombstone(w, row, events);
+      }
+      // Gone from memory before watchers see its keys' deletes, so no keep_alive succeeds after.
+      std::lock_guard lock(leases_mutex_);
+      if (auto it = lease_ttls_.find(lease); it != lease_ttls_.end()) {
+        ttl = it->second;
+        lease_ttls_.erase(it);
+        lease_deadlines_.erase(lease);
+      }
+      return revision;
+    });
+  } catch (const NotFound&) {
+    throw;
+  } catch (...) {
+    // The commit failed: the lease is still in the database, and lives on.
+    if (ttl) {
+      std::lock_guard lock(leases_mutex_);
+      lease_ttls_[lease] = *ttl;
+      lease_deadlines_[lease] = std::chrono::steady_clock::now() + std::chrono::seconds(*ttl);
     }
-    int64_t revision = 0;
-    for (const Row& row : w.lease_keys(lease)) {
-      revision = write_tombstone(w, row, events);
-    }
-    return revision;
-  });
-  std::lock_guard lock(leases_mutex_);
-  lease_ttls_.erase(lease);
-  lease_deadlines_.erase(lease);
+    throw;
+  }
 }
 
 void SqliteStore::expire_leases_loop() {
