@@ -41,7 +41,7 @@ UnpackResult unpack_layer(ByteSource& blob, Compression compression, int dirfd, 
   HashingSource hashed(*tar);
   {
     TarReader reader(hashed);
-    LayerWriter writer(dirfd, options.rootless);
+    LayerDirWriter writer(dirfd, options.rootless);
     while (auto entry = reader.next()) {
       writer.write(*entry, reader);
     }

@@ -74,11 +74,11 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-LayerWriter::LayerWriter(int layer_dirfd, bool rootless)
+LayerDirWriter::LayerDirWriter(int layer_dirfd, bool rootless)
     : root_(layer_dirfd), rootless_(rootless), overlay_prefix_(rootless ? "user.overlay." : "trusted.overlay.") {}
 
-UniqueFd LayerWriter::open_dir(const std::vector<std::string>& parts, size_t count, const std::string& entry,
-                               bool create) {
+UniqueFd LayerDirWriter::open_dir(const std::vector<std::string>& parts, size_t count, const std::string& entry,
+                                  bool create) {
   if (count == 0) {
     UniqueFd fd(::openat(root_, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd) {
@@ -129,7 +129,7 @@ UniqueFd LayerWriter::open_dir(const std::vector<std::string>& parts, size_t cou
   return current;
 }
 
-int LayerWriter::parent_dir(const std::vector<std::string>& parts, const std::string& entry) {
+int LayerDirWriter::parent_dir(const std::vector<std::string>& parts, const std::string& entry) {
   std::string key = join(parts, parts.size() - 1);
   if (!cached_parent_ || key != cached_parent_key_) {
     cached_parent_ = open_dir(parts, parts.size() - 1, entry, true);
@@ -138,8 +138,8 @@ int LayerWriter::parent_dir(const std::vector<std::string>& parts, const std::st
   return cached_parent_.get();
 }
 
-bool LayerWriter::make_room(int parentfd, const std::string& name, const std::string& rel, bool dir,
-                            const std::string& entry) {
+bool LayerDirWriter::make_room(int parentfd, const std::string& name, const std::string& rel, bool dir,
+                               const std::string& entry) {
   struct stat st {};
   if (::fstatat(parentfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
     if (errno == ENOENT) {
@@ -167,7 +167,7 @@ bool LayerWriter::make_room(int parentfd, const std::string& name, const std::st
   return false;
 }
 
-void LayerWriter::write(const TarEntry& entry, TarReader& reader) {
+void LayerDirWriter::write(const TarEntry& entry, TarReader& reader) {
   std::string what = entry_name(entry);
   std::vector<std::string> parts = clean_entry_path(entry.path, what);
   if (parts.empty()) {
@@ -213,7 +213,7 @@ void LayerWriter::write(const TarEntry& entry, TarReader& reader) {
   }
 }
 
-void LayerWriter::write_whiteout(const std::vector<std::string>& parts, const TarEntry& entry) {
+void LayerDirWriter::write_whiteout(const std::vector<std::string>& parts, const TarEntry& entry) {
   std::string what = entry_name(entry);
   const std::string& name = parts.back();
   if (name == kOpaqueMarker) {
@@ -245,7 +245,7 @@ void LayerWriter::write_whiteout(const std::vector<std::string>& parts, const Ta
   }
 }
 
-void LayerWriter::write_file(int parentfd, const std::string& name, const TarEntry& entry, TarReader& reader) {
+void LayerDirWriter::write_file(int parentfd, const std::string& name, const TarEntry& entry, TarReader& reader) {
   std::string what = entry_name(entry);
   UniqueFd fd(::openat(parentfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) {
@@ -288,8 +288,8 @@ void LayerWriter::write_file(int parentfd, const std::string& name, const TarEnt
   }
 }
 
-void LayerWriter::write_directory(int parentfd, const std::string& name, const std::string& rel,
-                                  const TarEntry& entry) {
+void LayerDirWriter::write_directory(int parentfd, const std::string& name, const std::string& rel,
+                                     const TarEntry& entry) {
   std::string what = entry_name(entry);
   // Owner-writable until finish() sets the entry's mode, so that the directory's own entries
   // can be written into it whatever that mode is.
@@ -305,7 +305,8 @@ void LayerWriter::write_directory(int parentfd, const std::string& name, const s
   dirs_[rel] = DirMeta{entry.mode, entry.mtime, entry.atime};
 }
 
-void LayerWriter::write_hardlink(int parentfd, const std::string& name, const std::string& rel, const TarEntry& entry) {
+void LayerDirWriter::write_hardlink(int parentfd, const std::string& name, const std::string& rel,
+                                    const TarEntry& entry) {
   std::string what = entry_name(entry);
   std::string target_what = what + ": hardlink target " + entry.link_target;
   std::vector<std::string> target = clean_entry_path(entry.link_target, target_what);
@@ -340,7 +341,7 @@ void LayerWriter::write_hardlink(int parentfd, const std::string& name, const st
   }
 }
 
-void LayerWriter::write_special(int parentfd, const std::string& name, const TarEntry& entry) {
+void LayerDirWriter::write_special(int parentfd, const std::string& name, const TarEntry& entry) {
   std::string what = entry_name(entry);
   switch (entry.type) {
     case TarEntry::Type::symlink:
@@ -371,7 +372,7 @@ void LayerWriter::write_special(int parentfd, const std::string& name, const Tar
   set_metadata_at(parentfd, name, entry);
 }
 
-void LayerWriter::set_metadata_at(int parentfd, const std::string& name, const TarEntry& entry) {
+void LayerDirWriter::set_metadata_at(int parentfd, const std::string& name, const TarEntry& entry) {
   std::string what = entry_name(entry);
   set_owner(parentfd, name.c_str(), entry);
   // No setxattrat before Linux 6.13: the path goes through the parent's fd, so that only the
@@ -388,7 +389,7 @@ void LayerWriter::set_metadata_at(int parentfd, const std::string& name, const T
   }
 }
 
-void LayerWriter::set_owner(int fd, const char* name, const TarEntry& entry) {
+void LayerDirWriter::set_owner(int fd, const char* name, const TarEntry& entry) {
   int rc = name != nullptr ? ::fchownat(fd, name, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW)
                            : ::fchown(fd, entry.uid, entry.gid);
   if (rc == 0) {
@@ -403,7 +404,7 @@ void LayerWriter::set_owner(int fd, const char* name, const TarEntry& entry) {
   throw_errno(entry_name(entry) + ": chown to " + owner);
 }
 
-void LayerWriter::set_xattrs(int fd, const std::string& proc_path, const TarEntry& entry) {
+void LayerDirWriter::set_xattrs(int fd, const std::string& proc_path, const TarEntry& entry) {
   bool by_fd = proc_path.empty();
   for (const auto& [name, value] : entry.xattrs) {
     // Overlay's own xattrs are the snapshotter's to set (from whiteout entries); a layer that
@@ -428,7 +429,7 @@ void LayerWriter::set_xattrs(int fd, const std::string& proc_path, const TarEntr
   }
 }
 
-void LayerWriter::finish() {
+void LayerDirWriter::finish() {
   cached_parent_.reset();
   for (const auto& [rel, meta] : dirs_) {
     std::string what = "directory " + (rel.empty() ? std::string("/") : rel);

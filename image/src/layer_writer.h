@@ -18,11 +18,11 @@ namespace skiff::image {
 // an entry below a symlink (a -> /etc, then a/passwd) is refused rather than written through
 // it. Hardlinks must point to an entry already in this layer. Whiteouts become overlay
 // whiteouts. Errors name the entry.
-class LayerWriter {
+class LayerDirWriter {
  public:
   // rootless: refuse device nodes, use overlay's user.* xattrs (userxattr mode), skip trusted.*
   // and security.* xattrs other than security.capability, which a user namespace cannot set.
-  LayerWriter(int layer_dirfd, bool rootless);
+  LayerDirWriter(int layer_dirfd, bool rootless);
 
   // Writes one entry; a regular file's data comes from reader.
   void write(const TarEntry& entry, TarReader& reader);

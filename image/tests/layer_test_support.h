@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "scratch_dir.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/subprocess.h"
@@ -159,25 +160,6 @@ class TarBuilder {
 
   archive* archive_;
   std::string data_;
-};
-
-// A fresh directory under /tmp, removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string tmpl = "/tmp/skiff-unpack-test-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      throw Error("mkdtemp " + tmpl, errno);
-    }
-    path_ = tmpl;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() { remove_all(path_); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 // A layer dir with an empty sibling "outside" that no layer may ever reach.
