@@ -39,13 +39,17 @@ HttpUrl from_url(const boost::urls::url_view& url, std::string_view text, std::s
 
 }  // namespace
 
-std::string HttpUrl::origin() const {
+std::string HttpUrl::authority() const {
   bool ipv6 = host.find(':') != std::string::npos;
-  std::string authority = ipv6 ? "[" + host + "]" : host;
+  std::string out = ipv6 ? "[" + host + "]" : host;
   if (port != (https ? 443 : 80)) {
-    authority += ":" + std::to_string(port);
+    out += ":" + std::to_string(port);
   }
-  return (https ? "https://" : "http://") + authority;
+  return out;
+}
+
+std::string HttpUrl::origin() const {
+  return (https ? "https://" : "http://") + authority();
 }
 
 HttpUrl parse_http_url(std::string_view text, std::string_view what) {
@@ -62,7 +66,8 @@ HttpUrl resolve_http_url(const HttpUrl& base, std::string_view reference, std::s
     throw Error(std::string(what) + ": \"" + std::string(reference) + "\" is not a URL: " + ref.error().message());
   }
   boost::urls::url resolved;
-  auto base_url = boost::urls::parse_absolute_uri(base.str());
+  std::string base_text = base.str();
+  auto base_url = boost::urls::parse_absolute_uri(base_text);
   if (!base_url) {
     throw Error(std::string(what) + ": bad base URL " + base.str());
   }

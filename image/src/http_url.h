@@ -15,6 +15,8 @@ struct HttpUrl {
 
   // "https://host:port": what a connection serves, and what Authorization is scoped to.
   [[nodiscard]] std::string origin() const;
+  // "host[:port]", the port only when it is not the scheme's default: the Host header.
+  [[nodiscard]] std::string authority() const;
   [[nodiscard]] std::string str() const { return origin() + target; }
 };
 

@@ -80,6 +80,7 @@ TestRegistry::TestRegistry(TestRegistryOptions options) : options_(options), dir
     issuer.key_path = dir_.path() + "/token.key";
     issuer.cert_path = dir_.path() + "/token.crt";
     issuer.credentials = credentials();
+    issuer.credentials.identity_token = identity_token();
     issuer.anonymous_pull = options_.anonymous_pull;
     issuer_ = std::make_unique<TokenIssuer>(issuer);
   }
@@ -219,6 +220,10 @@ std::string TestRegistry::ca_dir() const {
 
 image::Credentials TestRegistry::credentials() const {
   return {.username = kUser, .password = kPassword};
+}
+
+std::string TestRegistry::identity_token() {
+  return "skiff-test-refresh-token";
 }
 
 std::string TestRegistry::storage_dir() const {

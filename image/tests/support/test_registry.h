@@ -48,6 +48,8 @@ class TestRegistry {
   [[nodiscard]] std::string ca_dir() const;
   // The account that htpasswd and token modes accept.
   [[nodiscard]] image::Credentials credentials() const;
+  // The OAuth2 refresh token (an auth.json identitytoken) the token issuer accepts.
+  [[nodiscard]] static std::string identity_token();
   // The registry's filesystem storage root (docker/registry/v2/... below it).
   [[nodiscard]] std::string storage_dir() const;
   // Where the registry keeps a blob's bytes, to tamper with in tests.
