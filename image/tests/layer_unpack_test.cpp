@@ -149,6 +149,38 @@ TEST_F(LayerUnpack, DiffIdMatchesTheTarCliAndSha256sum) {
   EXPECT_EQ(read_file(path("tree/sub/file")), "from GNU tar\n");
 }
 
+TEST_F(LayerUnpack, GnuAndPaxTarsWithLongNamesAndSparseFiles) {
+  ScratchDir src;
+  std::string long_dir = "tree/" + std::string(120, 'd') + "/" + std::string(120, 'e');
+  mkdir_all(src.path() + "/" + long_dir);
+  write_file(src.path() + "/" + long_dir + "/" + std::string(150, 'f'), "long name");
+  constexpr off_t kHole = 10 << 20;
+  {
+    UniqueFd sparse(::open((src.path() + "/tree/sparse").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    ASSERT_EQ(::pwrite(sparse.get(), "start", 5, 0), 5);
+    ASSERT_EQ(::pwrite(sparse.get(), "end", 3, kHole), 3);
+  }
+  std::string expected(kHole + 3, '\0');
+  expected.replace(0, 5, "start");
+  expected.replace(kHole, 3, "end");
+  for (const char* format : {"gnu", "pax"}) {
+    SubprocessOptions options;
+    options.args = {"tar", "-C", src.path(), "--sparse", std::string("--format=") + format, "-cf", "-", "tree"};
+    SubprocessResult tar = run_subprocess(options);
+    ASSERT_TRUE(tar.ok()) << tar.err;
+    ScratchDir dir;
+    UniqueFd fd(::open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    StringSource source(tar.out);
+    EXPECT_EQ(unpack_layer(source, Compression::none, fd.get(), {}).diff_id, Digest::of(tar.out));
+    EXPECT_EQ(read_file(dir.path() + "/" + long_dir + "/" + std::string(150, 'f')), "long name") << format;
+    EXPECT_EQ(read_file(dir.path() + "/tree/sparse"), expected) << format;
+    struct stat st {};
+    ASSERT_EQ(::stat((dir.path() + "/tree/sparse").c_str(), &st), 0);
+    // The hole stayed a hole.
+    EXPECT_LT(st.st_blocks * 512, kHole) << format;
+  }
+}
+
 TEST_F(LayerUnpack, WhiteoutsBecomeOverlayWhiteouts) {
   TarBuilder tar;
   tar.dir("etc")
