@@ -1,6 +1,7 @@
 #include "skiff/image/pull.h"
 
 #include "skiff/base/error.h"
+#include "skiff/image/auth_file.h"
 #include "skiff/image/reference.h"
 #include "skiff/image/registry_client.h"
 
@@ -21,16 +22,12 @@ class RegistryFetcher : public BlobFetcher {
   std::string repository_;
 };
 
-// The repository's path at an endpoint: a mirror may serve it under a prefix of its own.
-std::string repository_at(const RegistryEndpoint& endpoint, const Reference& ref) {
-  return endpoint.path_prefix.empty() ? ref.repository : endpoint.path_prefix + "/" + ref.repository;
-}
-
 ImageRecord pull_from(const RegistryEndpoint& endpoint, const Reference& ref, Store& store, const PullOptions& options,
                       const std::optional<Credentials>& credentials) {
   auto what = ref.str();
   RegistryClient client(endpoint, RegistryClientOptions{.credentials = credentials});
-  auto repository = repository_at(endpoint, ref);
+  // The client puts a mirror's path prefix in front of it.
+  const auto& repository = ref.repository;
 
   auto fetched = client.get_manifest(repository, ref.manifest_reference());
   StoreImageOptions store_options{.what = what,
@@ -65,11 +62,15 @@ ImageRecord pull_from(const RegistryEndpoint& endpoint, const Reference& ref, St
 ImageRecord pull(std::string_view reference, Store& store, const PullOptions& options) {
   auto ref = Reference::parse(reference);
   auto endpoints = options.registries.endpoints_for(ref);
+  auto credentials = options.credentials;
+  if (!credentials && !options.auth_file.empty()) {
+    credentials = credentials_from_file(options.auth_file, ref);
+  }
   std::string errors;
   int code = 0;
   for (const auto& endpoint : endpoints) {
     try {
-      return pull_from(endpoint, ref, store, options, options.credentials);
+      return pull_from(endpoint, ref, store, options, credentials);
     } catch (const Error& e) {
       errors += std::string(errors.empty() ? "" : "; ") + (endpoints.size() > 1 ? endpoint.host + ": " : "") + e.what();
       code = e.code();
