@@ -62,9 +62,9 @@ std::string bytes_field(const boost::json::object& obj, std::string_view name) {
 }
 
 const boost::json::object& object_field(const boost::json::object& obj, std::string_view name) {
-  static const boost::json::object kEmpty;
+  static const boost::json::object empty_object;
   const boost::json::value* v = obj.if_contains(name);
-  return v != nullptr && v->is_object() ? v->get_object() : kEmpty;
+  return v != nullptr && v->is_object() ? v->get_object() : empty_object;
 }
 
 KeyValue key_value(const boost::json::object& kv) {

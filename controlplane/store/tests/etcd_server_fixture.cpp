@@ -45,7 +45,7 @@ class EtcdEnvironment : public ::testing::Environment {
   void TearDown() override { shared_instance().reset(); }
 };
 
-[[maybe_unused]] ::testing::Environment* const kEtcdEnvironment =
+[[maybe_unused]] ::testing::Environment* const etcd_environment =
     ::testing::AddGlobalTestEnvironment(new EtcdEnvironment);
 
 }  // namespace
