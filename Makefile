@@ -48,11 +48,18 @@ test-vm: build
 bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
 	bench/pod-start $(BUILD_DIR)
+	bench/pull $(BUILD_DIR)
 
 # Only the pod benchmark: skiff's pod library against podman (BENCH_N iterations, default 30).
 .PHONY: bench-pod
 bench-pod: build
 	bench/pod-start $(BUILD_DIR)
+
+# Only the pull benchmark: a cold pull + unpack of a ~180 MB image from a loopback registry,
+# skiff's image library against podman and skopeo + umoci (BENCH_N iterations, default 5).
+.PHONY: bench-pull
+bench-pull: build
+	bench/pull $(BUILD_DIR)
 
 # The same start-time benchmark inside the cgroup v2 + systemd guest (emulated: ratios only).
 bench-vm: build
