@@ -101,7 +101,7 @@ UniqueFd LayerDirWriter::open_dir(const std::vector<std::string>& parts, size_t 
     const std::string& part = parts[i];
     UniqueFd next(::openat(current.get(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next && errno == ENOENT && create) {
-      if (::mkdirat(current.get(), part.c_str(), 0755) < 0 && errno != EEXIST) {
+      if (::mkdirat(current.get(), part.c_str(), 0755) < 0) {
         throw_errno(entry + ": create the directory " + join(parts, i + 1));
       }
       // Exactly 0755, whatever the umask: tar's mode for directories it has to invent.

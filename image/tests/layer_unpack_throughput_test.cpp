@@ -78,5 +78,23 @@ TEST(LayerUnpackThroughput, LargeLayer) {
   }
 }
 
+TEST(LayerUnpackThroughput, ManySmallFiles) {
+  TarBuilder tar;
+  constexpr int kFiles = 20000;
+  for (int i = 0; i < kFiles; ++i) {
+    tar.file("usr/lib/dir" + std::to_string(i % 200) + "/file" + std::to_string(i), std::string(1000, 'x'),
+             {.mode = 0644, .mtime = 1700000000});
+  }
+  std::string blob = gzip(tar.finish());
+  testing::ScratchDir dir;
+  UniqueFd fd(::open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  StringSource layer(blob);
+  auto start = std::chrono::steady_clock::now();
+  unpack_layer(layer, Compression::gzip, fd.get(), {});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "gzip: " << kFiles << " files of 1 KB in 200 directories: " << static_cast<int>(kFiles / seconds)
+            << " files/s\n";
+}
+
 }  // namespace
 }  // namespace skiff::image
