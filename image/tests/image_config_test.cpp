@@ -7,8 +7,8 @@
 namespace skiff::image {
 namespace {
 
-const std::string kDiffA = "sha256:" + std::string(64, 'a');
-const std::string kDiffB = "sha256:" + std::string(64, 'b');
+const std::string diff_a = "sha256:" + std::string(64, 'a');
+const std::string diff_b = "sha256:" + std::string(64, 'b');
 
 std::string error_of(std::string_view doc) {
   try {
@@ -39,7 +39,7 @@ TEST(ImageConfig, ParsesADockerStyleConfig) {
     },
     "container_config": {"Cmd": ["ignored"]},
     "rootfs": {"type": "layers", "diff_ids": [")" +
-                    kDiffA + R"(", ")" + kDiffB + R"("]},
+                    diff_a + R"(", ")" + diff_b + R"("]},
     "history": [{"created_by": "x"}]
   })";
   auto config = parse_image_config(doc, "config");
@@ -57,8 +57,8 @@ TEST(ImageConfig, ParsesADockerStyleConfig) {
   EXPECT_EQ(config.labels.size(), 2U);
   EXPECT_EQ(config.labels.at("maintainer"), "someone");
   ASSERT_EQ(config.diff_ids.size(), 2U);
-  EXPECT_EQ(config.diff_ids[0].str(), kDiffA);
-  EXPECT_EQ(config.diff_ids[1].str(), kDiffB);
+  EXPECT_EQ(config.diff_ids[0].str(), diff_a);
+  EXPECT_EQ(config.diff_ids[1].str(), diff_b);
 }
 
 TEST(ImageConfig, MinimalConfigWithNullsHasEmptyFields) {
@@ -84,7 +84,7 @@ TEST(ImageConfig, RootfsMustBeLayersWithValidDiffIds) {
   EXPECT_NE(err.find("\"tar\""), std::string::npos) << err;
   err = error_of(R"({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
                      "diff_ids": [")" +
-                 kDiffA + R"(", "sha256:zz"]}})");
+                 diff_a + R"(", "sha256:zz"]}})");
   EXPECT_NE(err.find("rootfs.diff_ids[1]"), std::string::npos) << err;
   err = error_of(R"({"architecture": "amd64", "os": "linux"})");
   EXPECT_NE(err.find("rootfs: is missing"), std::string::npos) << err;

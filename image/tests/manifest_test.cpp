@@ -113,7 +113,7 @@ TEST(Manifest, MediaTypeFieldMustMatchWhatWasServed) {
 TEST(Manifest, SchemaVersionMustBeTwoAndSchema1IsExplained) {
   std::string doc = oci_manifest("");
   std::string v3 = doc;
-  v3.replace(v3.find("2"), 1, "3");
+  v3.replace(v3.find('2'), 1, "3");
   std::string err = error_of([&] { parse_image_manifest(v3, media_type::kOciManifest, "m"); });
   EXPECT_NE(err.find("schemaVersion"), std::string::npos) << err;
   std::string schema1 = R"({"schemaVersion": 1, "name": "x", "tag": "y", "fsLayers": []})";

@@ -7,7 +7,7 @@
 namespace skiff::image {
 namespace {
 
-const std::string kHex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const std::string hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 std::string error_of(std::string_view text) {
   try {
@@ -38,22 +38,22 @@ TEST(Reference, NamespacedNameOnDockerHubKeepsItsNamespace) {
 }
 
 TEST(Reference, DigestAloneHasNoTag) {
-  auto ref = Reference::parse("ubuntu@sha256:" + kHex);
+  auto ref = Reference::parse("ubuntu@sha256:" + hex64);
   EXPECT_EQ(ref.repository, "library/ubuntu");
   EXPECT_EQ(ref.tag, "");
   ASSERT_TRUE(ref.digest);
-  EXPECT_EQ(ref.digest->hex(), kHex);
-  EXPECT_EQ(ref.str(), "docker.io/library/ubuntu@sha256:" + kHex);
-  EXPECT_EQ(ref.manifest_reference(), "sha256:" + kHex);
+  EXPECT_EQ(ref.digest->hex(), hex64);
+  EXPECT_EQ(ref.str(), "docker.io/library/ubuntu@sha256:" + hex64);
+  EXPECT_EQ(ref.manifest_reference(), "sha256:" + hex64);
 }
 
 TEST(Reference, TagAndDigestKeepsBothAndAsksForTheDigest) {
-  auto ref = Reference::parse("quay.io/podman/stable:v4@sha256:" + kHex);
+  auto ref = Reference::parse("quay.io/podman/stable:v4@sha256:" + hex64);
   EXPECT_EQ(ref.registry, "quay.io");
   EXPECT_EQ(ref.repository, "podman/stable");
   EXPECT_EQ(ref.tag, "v4");
-  EXPECT_EQ(ref.str(), "quay.io/podman/stable:v4@sha256:" + kHex);
-  EXPECT_EQ(ref.manifest_reference(), "sha256:" + kHex);
+  EXPECT_EQ(ref.str(), "quay.io/podman/stable:v4@sha256:" + hex64);
+  EXPECT_EQ(ref.manifest_reference(), "sha256:" + hex64);
 }
 
 TEST(Reference, RegistryWithPortAndDeepPath) {
@@ -132,8 +132,8 @@ TEST(Reference, BadTextGivesAnErrorNamingIt) {
   EXPECT_NE(error_of("busy box").find("whitespace"), std::string::npos);
   std::string err = error_of("busybox@sha256:abc");
   EXPECT_NE(err.find("busybox@sha256:abc"), std::string::npos) << err;
-  EXPECT_NE(error_of("busybox@" + kHex), "");
-  EXPECT_NE(error_of(kHex).find("image ID"), std::string::npos);
+  EXPECT_NE(error_of("busybox@" + hex64), "");
+  EXPECT_NE(error_of(hex64).find("image ID"), std::string::npos);
   EXPECT_NE(error_of("exa_mple.com/x").find("host name"), std::string::npos);
   EXPECT_NE(error_of("example.com:/x").find("port"), std::string::npos);
   EXPECT_NE(error_of("example.com:50a/x").find("port"), std::string::npos);
@@ -144,7 +144,7 @@ TEST(Reference, BadTextGivesAnErrorNamingIt) {
 TEST(Reference, StrRoundTrips) {
   for (const std::string& text :
        std::vector<std::string>{"docker.io/library/busybox:latest", "127.0.0.1:5000/a/b:c",
-                                "docker.io/library/ubuntu@sha256:" + kHex, "localhost/x:1@sha256:" + kHex}) {
+                                "docker.io/library/ubuntu@sha256:" + hex64, "localhost/x:1@sha256:" + hex64}) {
     auto ref = Reference::parse(text);
     EXPECT_EQ(ref.str(), text);
     EXPECT_EQ(Reference::parse(ref.str()), ref);

@@ -9,7 +9,7 @@
 namespace skiff::image {
 namespace {
 
-const std::string kDigest = "@sha256:" + std::string(64, 'd');
+const std::string by_digest = "@sha256:" + std::string(64, 'd');
 
 class RegistriesConfigTest : public ::testing::Test {
  protected:
@@ -183,10 +183,10 @@ location = "ghcr-mirror.local"
 )");
   EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("quay.io/a:1"))),
             (std::vector<std::string>{"tags.local", "all.local", "quay.io"}));
-  EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("quay.io/a" + kDigest))),
+  EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("quay.io/a" + by_digest))),
             (std::vector<std::string>{"digests.local", "all.local", "quay.io"}));
   EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("ghcr.io/a:1"))), (std::vector<std::string>{"ghcr.io"}));
-  EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("ghcr.io/a" + kDigest))),
+  EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("ghcr.io/a" + by_digest))),
             (std::vector<std::string>{"ghcr-mirror.local", "ghcr.io"}));
   EXPECT_NE(error_of("[[registry]]\nprefix = \"a.io\"\n[[registry.mirror]]\nlocation = \"b.io\"\n"
                      "pull-from-mirror = \"sometimes\"\n")
