@@ -1,7 +1,11 @@
 #include "skiff/image/registries_config.h"
 
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "scratch_dir.h"
 #include "skiff/base/error.h"
@@ -252,25 +256,35 @@ mirror-by-digest-only = false
   EXPECT_EQ(hosts(config.endpoints_for(Reference::parse("a.io/x"))), (std::vector<std::string>{"a.io"}));
 }
 
+// load_default as an unprivileged user: in a child that drops to nobody when the test runs as root.
 TEST_F(RegistriesConfigTest, LoadDefaultPrefersTheUsersFileWhenRootless) {
-  if (::geteuid() == 0) {
-    // Root reads only /etc/containers/registries.conf, which this test must not write.
-    auto config = RegistriesConfig::load_default();
-    EXPECT_TRUE(config.path().empty() || config.path() == "/etc/containers/registries.conf");
-    return;
-  }
   dir_.write("xdg/containers/registries.conf", "[[registry]]\nprefix = \"mine.io\"\nblocked = true\n");
-  const char* old = ::getenv("XDG_CONFIG_HOME");
-  std::string saved = old != nullptr ? old : "";
-  ::setenv("XDG_CONFIG_HOME", (dir_.path() + "/xdg").c_str(), 1);
-  auto config = RegistriesConfig::load_default();
-  if (old != nullptr) {
-    ::setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
-  } else {
-    ::unsetenv("XDG_CONFIG_HOME");
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
+  std::string xdg = dir_.path() + "/xdg";
+  std::string expected = xdg + "/containers/registries.conf";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    constexpr id_t kNobody = 65534;
+    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)) {
+      ::_exit(2);
+    }
+    ::setenv("XDG_CONFIG_HOME", xdg.c_str(), 1);
+    try {
+      auto config = RegistriesConfig::load_default();
+      if (config.path() != expected) {
+        ::_exit(3);
+      }
+      (void)config.endpoints_for(Reference::parse("mine.io/x"));
+      ::_exit(4);
+    } catch (const Error&) {
+      ::_exit(0);
+    }
   }
-  EXPECT_EQ(config.path(), dir_.path() + "/xdg/containers/registries.conf");
-  EXPECT_THROW(config.endpoints_for(Reference::parse("mine.io/x")), Error);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: could not drop to nobody, 3: another file was read, 4: not blocked";
 }
 
 }  // namespace
