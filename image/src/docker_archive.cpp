@@ -195,6 +195,8 @@ ImageRecord import_docker_archive(Store& store, const std::string& path, const I
 
 void export_docker_archive(const Store& store, std::string_view image, const std::string& path,
                            const std::vector<std::string>& repo_tags) {
+  // gc waits for holders, so the blobs read below stay while the archive is written.
+  StoreLock lock = store.lock_shared();
   ImageRecord record = store.image(image);
   std::string what = "export " + std::string(image) + " to " + path;
   std::string config = store.read_blob(record.id, kMaxConfigBytes);
@@ -210,14 +212,17 @@ void export_docker_archive(const Store& store, std::string_view image, const std
     if (!written.insert(layer.diff_id).second) {
       continue;
     }
-    std::unique_ptr<ByteSource> blob = store.open_blob(layer.blob);
-    std::unique_ptr<ByteSource> tar_stream =
-        decompress(compression_of_media_type(layer.media_type), *blob, layer.diff_size);
-    HashingSource hashing(*tar_stream);
-    tar.add_file(name, layer.diff_size, hashing);
-    if (Digest got = hashing.finish(); got != layer.diff_id) {
-      throw Error(what + ": layer blob " + layer.blob.str() + " decompresses to " + got.str() + ", not its diff id " +
-                  layer.diff_id.str());
+    try {
+      std::unique_ptr<ByteSource> blob = store.open_blob(layer.blob);
+      std::unique_ptr<ByteSource> tar_stream =
+          decompress(compression_of_media_type(layer.media_type), *blob, layer.diff_size);
+      HashingSource hashing(*tar_stream);
+      tar.add_file(name, layer.diff_size, hashing);
+      if (Digest got = hashing.finish(); got != layer.diff_id) {
+        throw Error("decompresses to " + got.str() + ", not its diff id " + layer.diff_id.str());
+      }
+    } catch (const Error& e) {
+      throw Error(what + ": layer blob " + layer.blob.str() + ": " + e.what(), e.code());
     }
   }
   boost::json::array tags;

@@ -24,9 +24,9 @@ constexpr int kMaxLinkHops = 40;
 // A member name as a relative path without ".", ".." or empty components; "" for the archive's
 // root. ".." may go back within the archive (a docker save layer link "../<id>/layer.tar"), never
 // above it.
-std::string member_name(std::string_view raw, std::string_view archive) {
+std::string member_name(std::string_view raw) {
   if (raw.starts_with('/')) {
-    throw Error(std::string(archive) + ": member " + std::string(raw) + " is an absolute path");
+    throw Error("member " + std::string(raw) + " is an absolute path");
   }
   std::vector<std::string> parts;
   for (std::string& part : split(raw, '/')) {
@@ -35,7 +35,7 @@ std::string member_name(std::string_view raw, std::string_view archive) {
     }
     if (part == "..") {
       if (parts.empty()) {
-        throw Error(std::string(archive) + ": member " + std::string(raw) + " climbs out of the archive with ..");
+        throw Error("member " + std::string(raw) + " climbs out of the archive with ..");
       }
       parts.pop_back();
       continue;
@@ -99,7 +99,7 @@ ExtractedArchive::ExtractedArchive(const std::string& archive, const std::string
         decompress(sniff_compression(archive), file, UnpackOptions{}.max_uncompressed_bytes);
     TarReader reader(*tar);
     while (std::optional<TarEntry> entry = reader.next()) {
-      std::string name = member_name(entry->path, archive_);
+      std::string name = member_name(entry->path);
       if (name.empty()) {
         continue;
       }
@@ -111,23 +111,25 @@ ExtractedArchive::ExtractedArchive(const std::string& archive, const std::string
           write_member(dirfd.get(), name, *entry, reader);
           break;
         case TarEntry::Type::hardlink:
-          links_[name] = member_name(entry->link_target, archive_);
+          links_[name] = member_name(entry->link_target);
           break;
         case TarEntry::Type::symlink:
           if (entry->link_target.starts_with('/')) {
-            throw Error(archive_ + ": member " + name + " is a symlink to an absolute path (" + entry->link_target +
-                        ")");
+            throw Error("member " + name + " is a symlink to an absolute path (" + entry->link_target + ")");
           }
-          links_[name] = member_name(
-              parent_of(name).empty() ? entry->link_target : parent_of(name) + "/" + entry->link_target, archive_);
+          links_[name] =
+              member_name(parent_of(name).empty() ? entry->link_target : parent_of(name) + "/" + entry->link_target);
           break;
         default:
-          throw Error(archive_ + ": member " + name + " is neither a file, a directory nor a link");
+          throw Error("member " + name + " is neither a file, a directory nor a link");
       }
     }
-  } catch (const std::exception& e) {
+  } catch (const Error& e) {
     remove_all(dir_);
-    throw Error("extract " + archive + ": " + e.what());
+    throw Error("extract " + archive + ": " + e.what(), e.code());
+  } catch (...) {
+    remove_all(dir_);
+    throw;
   }
 }
 
@@ -136,7 +138,12 @@ ExtractedArchive::~ExtractedArchive() {
 }
 
 std::string ExtractedArchive::resolve(std::string_view member) const {
-  std::string name = member_name(member, archive_);
+  std::string name;
+  try {
+    name = member_name(member);
+  } catch (const Error& e) {
+    throw Error(archive_ + ": " + e.what());
+  }
   for (int hop = 0; hop < kMaxLinkHops; ++hop) {
     auto link = links_.find(name);
     if (link == links_.end()) {

@@ -231,6 +231,7 @@ void export_oci_layout(const Store& store, std::string_view image, const std::st
 
 void export_oci_archive(const Store& store, std::string_view image, const std::string& path,
                         std::string_view ref_name) {
+  StoreLock lock = store.lock_shared();
   ExportedImage exported = collect(store, image, ref_name);
   TarWriter tar(path);
   tar.add_file("oci-layout", kLayoutFile);

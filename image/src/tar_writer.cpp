@@ -17,7 +17,7 @@ namespace skiff::image {
 
 namespace {
 
-constexpr size_t kCopyBuffer = 1024 * 1024;
+constexpr size_t kCopyBuffer = size_t{1} << 20;
 
 struct EntryDeleter {
   void operator()(archive_entry* entry) const { archive_entry_free(entry); }

@@ -278,6 +278,23 @@ TEST_F(ImportExportTest, ImportsWhatSkopeoAndPodmanSave) {
   }
 }
 
+TEST_F(ImportExportTest, AFailedExportLeavesNoArchive) {
+  std::string out = dir_.path() + "/out";
+  mkdir_all(out);
+  std::string error = error_of([&] { export_docker_archive(store_, "skiff.test/none:1", out + "/x.tar"); });
+  EXPECT_NE(error.find("skiff.test/none:1"), std::string::npos) << error;
+
+  // A stored layer blob cut short (the store verified it once, a disk error later): the export
+  // stops at it and removes its partial archive.
+  ImageRecord image = import_test_image("busybox", "skiff.test/busybox:1");
+  LayerRecord layer = store_.layer(image.layers[0]);
+  std::string blob = read_file(store_.blob_path(layer.blob));
+  write_file(store_.blob_path(layer.blob), blob.substr(0, blob.size() / 2));
+  error = error_of([&] { export_docker_archive(store_, "skiff.test/busybox:1", out + "/busybox.tar"); });
+  EXPECT_NE(error.find("layer blob " + layer.blob.str()), std::string::npos) << error;
+  EXPECT_TRUE(std::filesystem::is_empty(out)) << error;
+}
+
 TEST_F(ImportExportTest, ArchiveMembersThatClimbOutAreRefused) {
   std::string archive = dir_.path() + "/evil.tar";
   run_ok({"python3", "-c",
