@@ -52,7 +52,6 @@ class Cursor {
     }
     return std::string(text_.substr(start, pos_ - start));
   }
-  // token68 values (base64) may end in '='.
   std::string token_or_quoted() {
     skip_space();
     if (pos_ < text_.size() && text_[pos_] == '"') {
@@ -67,7 +66,13 @@ class Cursor {
       ++pos_;
       return out;
     }
-    return token();
+    // Unquoted values are tokens by the grammar, but servers send bare URLs too: take all up to
+    // the next separator.
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != ' ' && text_[pos_] != '\t') {
+      ++pos_;
+    }
+    return std::string(text_.substr(start, pos_ - start));
   }
   size_t mark() const { return pos_; }
   void reset(size_t mark) { pos_ = mark; }

@@ -22,8 +22,8 @@ namespace {
 
 constexpr int kMaxRedirects = 5;
 constexpr size_t kMaxIdlePerOrigin = 8;
-constexpr uint64_t kMaxSmallBody = 64 * 1024;
-constexpr size_t kChunk = 64 * 1024;
+constexpr uint64_t kMaxSmallBody = uint64_t{64} << 10;
+constexpr size_t kChunk = size_t{64} << 10;
 
 // A status worth asking again for: the server is overloaded or failing for now.
 class RetryableStatus : public Error {

@@ -43,7 +43,7 @@ std::string random_bytes(size_t size, unsigned seed) {
 
 std::string read_source(ByteSource& source) {
   std::string out;
-  std::vector<std::byte> buffer(16 * 1024);
+  std::vector<std::byte> buffer(size_t{16} << 10);
   for (size_t n; (n = source.read(buffer)) > 0;) {
     out.append(reinterpret_cast<const char*>(buffer.data()), n);
   }
@@ -425,6 +425,7 @@ TEST(RegistryClient, TlsWithTheFixtureCa) {
   TestRegistry registry({.tls = true});
   registry.push(fixture.image.source, "library/hello:v1");
   RegistryClient client(registry.endpoint(), fast_retries());
+  client.ping();
   EXPECT_EQ(client.get_manifest("library/hello", "v1").digest, fixture.image.manifest.digest);
 
   RegistryEndpoint without_ca = registry.endpoint();
@@ -494,6 +495,35 @@ TEST(RegistryClient, BoundsRedirects) {
             std::string::npos)
       << error;
   EXPECT_NE(error.find("more than 5 redirects"), std::string::npos) << error;
+}
+
+TEST(RegistryClient, FollowsARedirectToTheRealRegistrysBlob) {
+  Fixture fixture;
+  TestRegistry registry;
+  registry.push(fixture.image.source, "library/hello:v1");
+  RedirectingFront front;
+  front.location = "http://" + registry.host() + "/v2/library/hello/blobs/" + fixture.big().digest.str();
+  RegistryClient client({.host = front.server.host(), .plain_http = true}, fast_retries(front.credentials));
+  auto source = client.open_blob("library/elsewhere", fixture.big().digest, fixture.big().size);
+  EXPECT_EQ(read_source(*source), blob_file(fixture.image, fixture.big()));
+  EXPECT_EQ(front.authorized, 1);
+}
+
+TEST(RegistryClient, TimesOutOnASilentServer) {
+  LoopbackServer silent([](tcp::socket& socket) {
+    std::array<char, 4096> buffer{};
+    boost::system::error_code ec;
+    while (!ec) {
+      socket.read_some(asio::buffer(buffer), ec);
+    }
+  });
+  RegistryClientOptions options = fast_retries();
+  options.attempts = 1;
+  options.timeout = std::chrono::seconds(1);
+  RegistryClient client({.host = silent.host(), .plain_http = true}, options);
+  std::string error = error_of([&] { client.get_manifest("library/hello", "v1"); });
+  EXPECT_NE(error.find("pull " + silent.host() + "/library/hello: manifest v1"), std::string::npos) << error;
+  EXPECT_NE(error.find("timed out after 1 s"), std::string::npos) << error;
 }
 
 TEST(RegistryClient, ResumesACutBlobWithRange) {
