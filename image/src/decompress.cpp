@@ -14,7 +14,7 @@ namespace {
 
 // Compressed input is read in chunks of this size; large enough that a pull's HTTP body and
 // the inflater both work on big spans.
-constexpr size_t kInputChunk = 256 * 1024;
+constexpr size_t kInputChunk = size_t{256} * 1024;
 
 std::string limit_error(uint64_t max_output) {
   return "decompressed data exceeds the limit of " + std::to_string(max_output) +

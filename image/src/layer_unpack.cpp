@@ -26,7 +26,7 @@ class ProgressSource : public ByteSource {
   }
 
  private:
-  static constexpr uint64_t kStep = 1024 * 1024;
+  static constexpr uint64_t kStep = uint64_t{1} << 20;
   ByteSource& inner_;
   const std::function<void(uint64_t)>& progress_;
   uint64_t bytes_ = 0;
@@ -49,7 +49,7 @@ UnpackResult unpack_layer(ByteSource& blob, Compression compression, int dirfd, 
   }
   // libarchive stops at the end-of-archive marker, but the diff_id covers the whole
   // uncompressed stream: the padding to the record size and anything after it.
-  std::vector<std::byte> rest(64 * 1024);
+  std::vector<std::byte> rest(size_t{64} * 1024);
   while (hashed.read(rest) > 0) {
   }
   return UnpackResult{hashed.finish(), hashed.bytes()};

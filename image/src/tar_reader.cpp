@@ -11,7 +11,7 @@ namespace {
 
 // libarchive returns data blocks that point into this buffer, so its size is also the largest
 // write the layer writer makes.
-constexpr size_t kReadBuffer = 1024 * 1024;
+constexpr size_t kReadBuffer = size_t{1} << 20;
 
 TarEntry::Type type_of(archive_entry* entry) {
   if (archive_entry_hardlink(entry) != nullptr) {

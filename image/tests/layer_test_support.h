@@ -100,15 +100,15 @@ class TarBuilder {
   TarBuilder& operator=(const TarBuilder&) = delete;
   ~TarBuilder() { archive_write_free(archive_); }
 
-  TarBuilder& file(const std::string& path, const std::string& content, EntryMeta meta = {}) {
+  TarBuilder& file(const std::string& path, const std::string& content, const EntryMeta& meta = {}) {
     add(path, AE_IFREG, meta, content);
     return *this;
   }
-  TarBuilder& dir(const std::string& path, EntryMeta meta = {.mode = 0755}) {
+  TarBuilder& dir(const std::string& path, const EntryMeta& meta = {.mode = 0755}) {
     add(path, AE_IFDIR, meta);
     return *this;
   }
-  TarBuilder& symlink(const std::string& path, const std::string& target, EntryMeta meta = {.mode = 0777}) {
+  TarBuilder& symlink(const std::string& path, const std::string& target, const EntryMeta& meta = {.mode = 0777}) {
     add(path, AE_IFLNK, meta, "", [&](archive_entry* e) { archive_entry_set_symlink(e, target.c_str()); });
     return *this;
   }
@@ -116,7 +116,7 @@ class TarBuilder {
     add(path, AE_IFREG, {}, "", [&](archive_entry* e) { archive_entry_set_hardlink(e, target.c_str()); });
     return *this;
   }
-  TarBuilder& node(const std::string& path, mode_t type, dev_t rdev, EntryMeta meta = {.mode = 0600}) {
+  TarBuilder& node(const std::string& path, mode_t type, dev_t rdev, const EntryMeta& meta = {.mode = 0600}) {
     add(path, type, meta, "", [&](archive_entry* e) { archive_entry_set_rdev(e, rdev); });
     return *this;
   }
@@ -173,16 +173,16 @@ class LayerDirTest : public ::testing::Test {
   }
 
   UnpackResult unpack(const std::string& blob, Compression compression = Compression::none,
-                      UnpackOptions options = {}) {
+                      const UnpackOptions& options = {}) {
     StringSource source(blob, 65536);
     return unpack_layer(source, compression, layer_.get(), options);
   }
 
   // The error unpacking blob throws ("" when it succeeds).
-  std::string unpack_error(const std::string& blob, UnpackOptions options = {},
+  std::string unpack_error(const std::string& blob, const UnpackOptions& options = {},
                            Compression compression = Compression::none) {
     try {
-      unpack(blob, compression, std::move(options));
+      unpack(blob, compression, options);
     } catch (const Error& e) {
       return e.what();
     }

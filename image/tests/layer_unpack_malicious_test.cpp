@@ -20,9 +20,9 @@ using testing::zstd;
 class LayerUnpackMalicious : public testing::LayerDirTest {
  protected:
   // Unpacks tar, expects an error containing each of parts, and an untouched outside.
-  void expect_refused(const std::string& tar, const std::vector<std::string>& parts, UnpackOptions options = {},
+  void expect_refused(const std::string& tar, const std::vector<std::string>& parts, const UnpackOptions& options = {},
                       Compression compression = Compression::none) {
-    std::string message = unpack_error(tar, std::move(options), compression);
+    std::string message = unpack_error(tar, options, compression);
     ASSERT_FALSE(message.empty()) << "the layer was unpacked";
     for (const auto& part : parts) {
       EXPECT_NE(message.find(part), std::string::npos) << "\"" << part << "\" not in: " << message;
