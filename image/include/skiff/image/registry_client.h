@@ -55,6 +55,7 @@ class RegistryClient {
   // stream resumes with a Range request when the connection breaks, and fails when the registry
   // sends more or fewer than size bytes in total. It does not verify the digest: the caller
   // hashes what it reads (the pull pipeline hashes anyway).
+  // The stream borrows the client's connections and tokens: the client must outlive it.
   std::unique_ptr<ByteSource> open_blob(std::string_view repository, const Digest& digest, uint64_t size,
                                         uint64_t offset = 0);
 
