@@ -64,6 +64,11 @@ boost::json::value parse_body(const ApiRequest& request, const std::string& kind
   if (type == "application/yaml") {
     return yaml_to_json(request.body);
   }
+  if (!type.empty() && type != "application/json" && !type.ends_with("+json")) {
+    throw ApiError(415, "UnsupportedMediaType",
+                   "the body of the request was in an unknown format (" + type +
+                       ") - accepted media types include: application/json, application/yaml");
+  }
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(request.body, ec);
   if (ec) {

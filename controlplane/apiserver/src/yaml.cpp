@@ -63,20 +63,22 @@ boost::json::value scalar(const yaml_node_t& node) {
   return boost::json::string(text);
 }
 
-boost::json::value convert(yaml_document_t& doc, yaml_node_t* node, int depth) {
+// budget bounds the nodes made: aliases can expand a small document exponentially.
+boost::json::value convert(yaml_document_t& doc, yaml_node_t* node, int depth, size_t& budget) {
   if (!node) {
     return nullptr;
   }
-  if (depth > 100) {
-    throw bad_request("yaml: the document nests too deeply");
+  if (depth > 100 || budget == 0) {
+    throw bad_request("yaml: the document nests too deeply or expands too far");
   }
+  --budget;
   switch (node->type) {
     case YAML_SCALAR_NODE:
       return scalar(*node);
     case YAML_SEQUENCE_NODE: {
       boost::json::array out;
       for (yaml_node_item_t* item = node->data.sequence.items.start; item < node->data.sequence.items.top; ++item) {
-        out.push_back(convert(doc, yaml_document_get_node(&doc, *item), depth + 1));
+        out.push_back(convert(doc, yaml_document_get_node(&doc, *item), depth + 1, budget));
       }
       return out;
     }
@@ -88,7 +90,7 @@ boost::json::value convert(yaml_document_t& doc, yaml_node_t* node, int depth) {
           throw bad_request("yaml: a mapping key is not a scalar");
         }
         std::string name(reinterpret_cast<const char*>(key->data.scalar.value), key->data.scalar.length);
-        out[name] = convert(doc, yaml_document_get_node(&doc, pair->value), depth + 1);
+        out[name] = convert(doc, yaml_document_get_node(&doc, pair->value), depth + 1, budget);
       }
       return out;
     }
@@ -110,7 +112,8 @@ boost::json::value yaml_to_json(std::string_view text) {
                       (parser.parser.problem ? parser.parser.problem : "syntax error"));
   }
   doc.loaded = true;
-  return convert(doc.document, yaml_document_get_root_node(&doc.document), 0);
+  size_t budget = 1000000;
+  return convert(doc.document, yaml_document_get_root_node(&doc.document), 0, budget);
 }
 
 }  // namespace skiff::apiserver
