@@ -1,5 +1,7 @@
 // skiff-server: the Kubernetes-compatible API server over the embedded store (or etcd).
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -7,11 +9,15 @@
 
 #include "skiff/apiserver/api_handler.h"
 #include "skiff/apiserver/bootstrap.h"
+#include "skiff/apiserver/encrypting_store.h"
+#include "skiff/apiserver/encryption_config.h"
 #include "skiff/apiserver/http_server.h"
 #include "skiff/apiserver/registry.h"
 #include "skiff/base/error.h"
+#include "skiff/base/file.h"
 #include "skiff/base/log.h"
 #include "skiff/base/strings.h"
+#include "skiff/base/unique_fd.h"
 
 namespace {
 
@@ -37,9 +43,57 @@ Listen parse_listen(const std::string& text) {
   return {host.empty() ? "0.0.0.0" : host, static_cast<uint16_t>(port)};
 }
 
-int run(const std::string& data_dir, const std::string& listen_text, const std::string& datastore, int threads) {
+struct Settings {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:6443";
+  std::string datastore;
+  std::string encryption_config;
+  int threads = 4;
+  bool rotate_encryption_key = false;
+};
+
+// One skiff-server per data dir: a second one (or a key rotation while the server runs, which
+// would seal with a key the server does not know) fails here instead of sharing the state.
+skiff::UniqueFd lock_data_dir(const std::string& dir) {
+  skiff::mkdir_all(dir, 0700);
+  std::string path = dir + "/skiff-server.lock";
+  skiff::UniqueFd fd(skiff::check(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600), "open " + path));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    throw skiff::Error("lock " + path + ": another skiff-server uses data dir " + dir, errno);
+  }
+  return fd;
+}
+
+// Secrets are sealed with the encryption config's first key (a new config with one key is made
+// on first start); values sealed with an older key or written before encryption are rewritten.
+std::unique_ptr<skiff::apiserver::EncryptingStore> open_encrypted_store(const Settings& settings, bool new_key) {
   using namespace skiff;
-  Listen listen = parse_listen(listen_text);
+  std::string config =
+      settings.encryption_config.empty() ? settings.data_dir + "/encryption-config.json" : settings.encryption_config;
+  std::vector<apiserver::EncryptionKey> keys =
+      new_key ? apiserver::prepend_new_encryption_key(config) : apiserver::ensure_encryption_config(config);
+  auto store = std::make_unique<apiserver::EncryptingStore>(
+      store::open_store(settings.datastore.empty() ? settings.data_dir : settings.datastore), keys);
+  if (size_t rewritten = store->reencrypt_all(); rewritten > 0) {
+    log::info("re-encrypted " + std::to_string(rewritten) + " secrets with key " + keys.front().name);
+  }
+  return store;
+}
+
+// Rotation: a new key first in the config, every secret rewritten with it. The old keys stay
+// in the file for the history the store still holds; remove them after a compaction.
+int rotate_encryption_key(const Settings& settings) {
+  skiff::UniqueFd lock = lock_data_dir(settings.data_dir);
+  open_encrypted_store(settings, true);
+  std::cout << "secrets now sealed with the new first key of the encryption config" << std::endl;
+  return 0;
+}
+
+int run(const Settings& settings) {
+  using namespace skiff;
+  const std::string& data_dir = settings.data_dir;
+  Listen listen = parse_listen(settings.listen);
+  UniqueFd lock = lock_data_dir(data_dir);
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -47,7 +101,7 @@ int run(const std::string& data_dir, const std::string& listen_text, const std::
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::unique_ptr<store::Store> store = store::open_store(datastore.empty() ? data_dir : datastore);
+  std::unique_ptr<store::Store> store = open_encrypted_store(settings, false);
   apiserver::ObjectRegistry registry(*store);
   registry.ensure_default_namespaces();
 
@@ -63,7 +117,7 @@ int run(const std::string& data_dir, const std::string& listen_text, const std::
   options.port = listen.port;
   options.cert_file = files.server_cert;
   options.key_file = files.server_key;
-  options.threads = threads;
+  options.threads = settings.threads;
   apiserver::ApiHandler handler(registry, address_of(listen.port));
   apiserver::HttpServer server(handler, apiserver::TokenAuthenticator::load(files.token_file), options);
   if (listen.port == 0) {
@@ -88,18 +142,27 @@ int run(const std::string& data_dir, const std::string& listen_text, const std::
 int main(int argc, char** argv) {
   CLI::App app{"skiff-server: a Kubernetes-compatible API server", "skiff-server"};
   app.set_version_flag("-v,--version", std::string("skiff-server version ") + SKIFF_VERSION);
-  std::string data_dir;
-  std::string listen = "127.0.0.1:6443";
-  std::string datastore;
-  int threads = 4;
-  app.add_option("--data-dir", data_dir, "state directory: the SQLite store, certificates, tokens, kubeconfig")
+  Settings settings;
+  app.add_option("--data-dir", settings.data_dir,
+                 "state directory: the SQLite store, certificates, tokens, kubeconfig, encryption config")
       ->required();
-  app.add_option("--listen", listen, "address and port to serve HTTPS on (port 0: any free port)");
-  app.add_option("--datastore-endpoint", datastore, "etcd://host:port to keep objects in etcd instead of SQLite");
-  app.add_option("--threads", threads, "threads serving requests")->check(CLI::Range(1, 64));
+  app.add_option("--listen", settings.listen, "address and port to serve HTTPS on (port 0: any free port)");
+  app.add_option("--datastore-endpoint", settings.datastore,
+                 "etcd://host:port to keep objects in etcd instead of SQLite");
+  app.add_option(
+      "--encryption-provider-config", settings.encryption_config,
+      "kube's EncryptionConfiguration with the aesgcm keys for secrets (default DATA_DIR/encryption-config.json, "
+      "made on first start)");
+  app.add_option("--threads", settings.threads, "threads serving requests")->check(CLI::Range(1, 64));
+  app.add_flag("--rotate-encryption-key", settings.rotate_encryption_key,
+               "with the server stopped: put a new key first in the encryption config, re-encrypt every secret "
+               "with it, and exit");
   CLI11_PARSE(app, argc, argv);
   try {
-    return run(data_dir, listen, datastore, threads);
+    if (settings.rotate_encryption_key) {
+      return rotate_encryption_key(settings);
+    }
+    return run(settings);
   } catch (const std::exception& e) {
     std::cerr << "skiff-server: " << e.what() << "\n";
     return 1;
