@@ -1,6 +1,11 @@
 #include "skiff/apiserver/openapi.h"
 
+#include <openssl/evp.h>
+
+#include <array>
+
 #include "skiff/apiserver/resources.h"
+#include "skiff/apiserver/schema.h"
 #include "skiff/apiserver/status.h"
 
 namespace skiff::apiserver {
@@ -42,16 +47,19 @@ std::string group_path(const std::string& group, const std::string& version) {
   return group.empty() ? "api/" + version : "apis/" + group + "/" + version;
 }
 
-// A stable tag for the document's contents, so that kubectl's cache can keep it.
-std::string document_hash(const std::string& group, const std::string& version) {
-  return std::to_string(std::hash<std::string>{}(group + "/" + version + SKIFF_VERSION));
-}
-
 boost::json::object group_version_document(const std::string& group, const std::string& version) {
+  const SchemaCatalog& catalog = SchemaCatalog::builtin();
   boost::json::object paths;
+  std::vector<std::string> roots{"io.k8s.apimachinery.pkg.apis.meta.v1.Status"};
   for (const ResourceType& type : resource_types()) {
     if (type.group != group || type.version != version) {
       continue;
+    }
+    if (const SchemaType* schema = catalog.find_kind(type.group, type.version, type.kind)) {
+      roots.push_back(schema->name);
+    }
+    if (type.has_subresource("scale")) {
+      roots.emplace_back("io.k8s.api.autoscaling.v1.Scale");
     }
     std::string base =
         "/" + group_path(group, version) + (type.namespaced ? "/namespaces/{namespace}/" : "/") + type.resource;
@@ -97,7 +105,36 @@ boost::json::object group_version_document(const std::string& group, const std::
   return {{"openapi", "3.0.0"},
           {"info", {{"title", "Kubernetes"}, {"version", "v1.32.0"}}},
           {"paths", std::move(paths)},
-          {"components", {{"schemas", boost::json::object{}}}}};
+          {"components", {{"schemas", catalog.openapi_schemas(roots)}}}};
+}
+
+// The documents of every served group-version ("api/v1", "apis/apps/v1"), built once, with the
+// hash of their contents that the index names, so that kubectl's cache keeps a document until it
+// changes.
+struct Document {
+  boost::json::object body;
+  std::string hash;
+};
+
+const std::map<std::string, Document>& documents() {
+  static const std::map<std::string, Document> all = [] {
+    std::map<std::string, Document> built;
+    for (const GroupVersion& gv : group_versions()) {
+      Document document{group_version_document(gv.group, gv.version), ""};
+      std::string text = boost::json::serialize(document.body);
+      std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+      unsigned int size = 0;
+      EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha512(), nullptr);
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      for (unsigned int i = 0; i < size; ++i) {
+        document.hash += kHex[digest[i] >> 4];
+        document.hash += kHex[digest[i] & 0xf];
+      }
+      built.emplace(group_path(gv.group, gv.version), std::move(document));
+    }
+    return built;
+  }();
+  return all;
 }
 
 }  // namespace
@@ -107,17 +144,17 @@ boost::json::object openapi_document(const std::vector<std::string>& segments,
   if (segments.size() >= 2 && segments[1] == "v3") {
     if (segments.size() == 2) {
       boost::json::object paths;
-      for (const GroupVersion& gv : group_versions()) {
-        std::string path = group_path(gv.group, gv.version);
-        paths[path] = {{"serverRelativeURL", "/openapi/v3/" + path + "?hash=" + document_hash(gv.group, gv.version)}};
+      for (const auto& [path, document] : documents()) {
+        paths[path] = {{"serverRelativeURL", "/openapi/v3/" + path + "?hash=" + document.hash}};
       }
       return {{"paths", std::move(paths)}};
     }
-    if (segments.size() == 4 && segments[2] == "api") {
-      return group_version_document("", segments[3]);
+    std::string path;
+    for (size_t i = 2; i < segments.size(); ++i) {
+      path += (i > 2 ? "/" : "") + segments[i];
     }
-    if (segments.size() == 5 && segments[2] == "apis") {
-      return group_version_document(segments[3], segments[4]);
+    if (auto it = documents().find(path); it != documents().end()) {
+      return it->second.body;
     }
   }
   throw ApiError(404, "NotFound", "the server could not find the requested resource");
