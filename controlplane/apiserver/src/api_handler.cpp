@@ -4,6 +4,7 @@
 
 #include "skiff/apiserver/discovery.h"
 #include "skiff/apiserver/openapi.h"
+#include "skiff/apiserver/schema.h"
 #include "skiff/apiserver/status.h"
 #include "skiff/apiserver/table.h"
 #include "skiff/apiserver/yaml.h"
@@ -167,13 +168,42 @@ PatchType patch_type_of(const std::string& content_type) {
                  "application/strategic-merge-patch+json");
 }
 
+std::optional<PropagationPolicy> parse_propagation(const std::string& value) {
+  if (value.empty()) {
+    return std::nullopt;
+  }
+  if (value == "Background") {
+    return PropagationPolicy::background;
+  }
+  if (value == "Foreground") {
+    return PropagationPolicy::foreground;
+  }
+  if (value == "Orphan") {
+    return PropagationPolicy::orphan;
+  }
+  throw bad_request("propagationPolicy must be one of Orphan, Background or Foreground, not \"" + value + "\"");
+}
+
 ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, const ParsedTarget& target,
                            const ResourceRoute& route) {
   const ResourceType& type = *route.type;
   bool table = request.accept.find("as=Table") != std::string::npos;
-  if (param(target, "dryRun") == "All") {
-    throw bad_request("dryRun is not supported by this server yet");
+  std::string dry_run = param(target, "dryRun");
+  if (!dry_run.empty() && dry_run != "All") {
+    throw bad_request("dryRun may only be All, not \"" + dry_run + "\"");
   }
+  std::vector<std::string> warnings;
+  WriteOptions write;
+  write.dry_run = dry_run == "All";
+  write.field_validation = parse_field_validation(param(target, "fieldValidation"));
+  write.warnings = &warnings;
+  if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+    write.duplicate_fields = duplicate_json_fields(request.body);
+  }
+  auto with_warnings = [&warnings](ApiResponse response) {
+    response.warnings = std::move(warnings);
+    return response;
+  };
   if (request.method == "GET" && route.name.empty()) {
     LabelSelector labels = LabelSelector::parse(param(target, "labelSelector"));
     FieldSelector fields = FieldSelector::parse(param(target, "fieldSelector"), type.resource);
@@ -234,25 +264,39 @@ ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, 
     return json_response(200, object);
   }
   if (request.method == "POST" && route.name.empty()) {
-    return json_response(201, registry.create(type, route.ns, parse_object(request, type.kind)));
+    return with_warnings(json_response(201, registry.create(type, route.ns, parse_object(request, type.kind), write)));
   }
   if (request.method == "POST" && route.subresource == "binding") {
     registry.bind(route.ns, route.name, parse_object(request, "Binding"));
     return json_response(201, success_status("", "pods", route.name, ""));
   }
   if (request.method == "PUT" && !route.name.empty()) {
-    return json_response(
-        200, registry.update(type, route.ns, route.name, part_of(route.subresource), parse_object(request, type.kind)));
+    return with_warnings(json_response(200, registry.update(type, route.ns, route.name, part_of(route.subresource),
+                                                            parse_object(request, type.kind), write)));
   }
   if (request.method == "PATCH" && !route.name.empty()) {
     PatchType patch_type = patch_type_of(request.content_type);
-    return json_response(200, registry.patch(type, route.ns, route.name, part_of(route.subresource), patch_type,
-                                             parse_body(request, "Patch")));
+    return with_warnings(json_response(200, registry.patch(type, route.ns, route.name, part_of(route.subresource),
+                                                           patch_type, parse_body(request, "Patch"), write)));
   }
   if (request.method == "DELETE") {
     DeletePreconditions preconditions;
+    preconditions.dry_run = write.dry_run;
+    std::string propagation = param(target, "propagationPolicy");
+    std::string grace = param(target, "gracePeriodSeconds");
     if (!request.body.empty()) {
       boost::json::object options = parse_object(request, "DeleteOptions");
+      if (const auto* policy = options.if_contains("propagationPolicy"); policy && policy->is_string()) {
+        propagation = std::string(policy->as_string());
+      }
+      if (const auto* seconds = options.if_contains("gracePeriodSeconds"); seconds && seconds->is_int64()) {
+        grace = std::to_string(seconds->as_int64());
+      }
+      if (const auto* runs = options.if_contains("dryRun"); runs && runs->is_array()) {
+        for (const auto& run : runs->as_array()) {
+          preconditions.dry_run = preconditions.dry_run || run == "All";
+        }
+      }
       if (const auto* pre = options.if_contains("preconditions"); pre && pre->is_object()) {
         const auto& p = pre->as_object();
         if (const auto* uid = p.if_contains("uid"); uid && uid->is_string()) {
@@ -263,9 +307,16 @@ ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, 
         }
       }
     }
+    preconditions.propagation = parse_propagation(propagation);
+    if (!grace.empty()) {
+      preconditions.grace_period_seconds = parse_revision(grace, "gracePeriodSeconds");
+    }
     if (!route.name.empty()) {
       return json_response(200, registry.remove(type, route.ns, route.name, preconditions));
     }
+    // The uid and resourceVersion preconditions name one object, not a collection.
+    preconditions.uid.clear();
+    preconditions.resource_version.clear();
     ListOptions options;
     options.labels = LabelSelector::parse(param(target, "labelSelector"));
     options.fields = FieldSelector::parse(param(target, "fieldSelector"), type.resource);
@@ -275,7 +326,7 @@ ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, 
       std::string name(item.at("metadata").at("name").as_string());
       std::string ns = type.namespaced ? std::string(item.at("metadata").at("namespace").as_string()) : "";
       try {
-        items.emplace_back(registry.remove(type, ns, name, {}));
+        items.emplace_back(registry.remove(type, ns, name, preconditions));
       } catch (const ApiError& e) {
         if (e.http_code() != 404) {
           throw;

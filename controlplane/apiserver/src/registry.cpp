@@ -99,6 +99,12 @@ std::pair<int64_t, std::string> parse_continue(const std::string& token) {
   return {v.as_object().at("rv").as_int64(), std::string(v.as_object().at("start").as_string())};
 }
 
+void note_warnings(const WriteOptions& options, std::vector<std::string> warnings) {
+  if (options.warnings) {
+    options.warnings->insert(options.warnings->end(), warnings.begin(), warnings.end());
+  }
+}
+
 bool is_protected_namespace(const std::string& name) {
   return name == "default" || name == "kube-system" || name == "kube-public";
 }
@@ -177,8 +183,8 @@ void ObjectRegistry::ensure_default_namespaces() {
   }
 }
 
-boost::json::object ObjectRegistry::create(const ResourceType& type, const std::string& ns,
-                                           boost::json::object object) {
+boost::json::object ObjectRegistry::create(const ResourceType& type, const std::string& ns, boost::json::object object,
+                                           const WriteOptions& options) {
   std::string api_version = object.contains("apiVersion") && object["apiVersion"].is_string()
                                 ? std::string(object["apiVersion"].as_string())
                                 : type.group_version();
@@ -190,6 +196,8 @@ boost::json::object ObjectRegistry::create(const ResourceType& type, const std::
   }
   object["apiVersion"] = type.group_version();
   object["kind"] = type.kind;
+  note_warnings(options, enforce_known_fields(type, object, options.field_validation, options.duplicate_fields,
+                                              BodyKind::object));
   auto& meta = metadata_of(object);
   if (type.namespaced) {
     std::string body_ns = meta_string(object, "namespace");
@@ -219,6 +227,9 @@ boost::json::object ObjectRegistry::create(const ResourceType& type, const std::
   }
   if (type.resource == "services") {
     allocate_cluster_ip(object);
+  }
+  if (options.dry_run) {
+    return object;
   }
   try {
     int64_t revision = store_.create(type.key(ns, name), encode(object));
@@ -345,7 +356,8 @@ ListResult ObjectRegistry::list(const ResourceType& type, const std::string& ns,
 
 boost::json::object ObjectRegistry::replace(
     const ResourceType& type, const std::string& ns, const std::string& name,
-    const std::function<boost::json::object(const boost::json::object&)>& mutate, bool conditional) {
+    const std::function<boost::json::object(const boost::json::object&)>& mutate, bool conditional,
+    const WriteOptions& options, BodyKind body_kind) {
   std::string key = type.key(ns, name);
   for (int attempt = 0;; ++attempt) {
     std::optional<store::KeyValue> kv = store_.get(key);
@@ -354,6 +366,12 @@ boost::json::object ObjectRegistry::replace(
     }
     boost::json::object current = decode(*kv);
     boost::json::object updated = mutate(current);
+    if (attempt == 0) {
+      note_warnings(options,
+                    enforce_known_fields(type, updated, options.field_validation, options.duplicate_fields, body_kind));
+    } else {
+      enforce_known_fields(type, updated, FieldValidation::ignore, {}, body_kind);
+    }
     std::string wanted_version = meta_string(updated, "resourceVersion");
     if (conditional && !wanted_version.empty() && wanted_version != std::to_string(kv->mod_revision)) {
       throw conflict(type.group, type.resource, name,
@@ -391,8 +409,8 @@ boost::json::object ObjectRegistry::replace(
       new_meta["generation"] = (generation && generation->is_int64() ? generation->as_int64() : 0) + 1;
     }
     new_meta["resourceVersion"] = current.at("metadata").at("resourceVersion");
-    if (updated == current) {
-      return current;  // nothing changed: no write, the same resourceVersion (as kube)
+    if (updated == current || options.dry_run) {
+      return updated;  // nothing changed: no write, the same resourceVersion (as kube)
     }
     try {
       int64_t revision = store_.update(key, encode(updated), kv->mod_revision);
@@ -465,18 +483,19 @@ boost::json::object ObjectRegistry::get_part(const ResourceType& type, const std
 }
 
 boost::json::object ObjectRegistry::update(const ResourceType& type, const std::string& ns, const std::string& name,
-                                           Part part, const boost::json::object& body) {
+                                           Part part, const boost::json::object& body, const WriteOptions& options) {
   boost::json::object result = replace(
       type, ns, name,
       [&](const boost::json::object& current) {
         return part == Part::scale ? with_scale(current, body) : merge_part(type, current, body, part);
       },
-      true);
+      true, options);
   return part == Part::scale ? scale_of(type, result) : result;
 }
 
 boost::json::object ObjectRegistry::patch(const ResourceType& type, const std::string& ns, const std::string& name,
-                                          Part part, PatchType patch_type, const boost::json::value& patch) {
+                                          Part part, PatchType patch_type, const boost::json::value& patch,
+                                          const WriteOptions& options) {
   auto apply = [&](const boost::json::value& target) {
     switch (patch_type) {
       case PatchType::merge:
@@ -502,7 +521,7 @@ boost::json::object ObjectRegistry::patch(const ResourceType& type, const std::s
         }
         return merge_part(type, current, as_object(apply(current)), part);
       },
-      true);
+      true, options, BodyKind::patch);
   return part == Part::scale ? scale_of(type, result) : result;
 }
 
@@ -549,6 +568,9 @@ boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::
          preconditions.resource_version != std::to_string(kv->mod_revision))) {
       throw conflict(type.group, type.resource, name,
                      "Precondition failed: UID or ResourceVersion in precondition does not match the object");
+    }
+    if (preconditions.dry_run) {
+      return object;
     }
     if (type.resource == "namespaces") {
       // Everything in the namespace goes first, as kube's namespace controller does.

@@ -21,6 +21,9 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Warnings for the client (kube's Warning: 299 - "<text>" headers), e.g. unknown fields under
+  // fieldValidation=Warn.
+  std::vector<std::string> warnings;
   // A watch: the body is streamed, chunk by chunk, from here.
   std::unique_ptr<EventStream> stream;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "skiff/apiserver/field_validation.h"
 #include "skiff/apiserver/resources.h"
 #include "skiff/apiserver/selectors.h"
 #include "skiff/store/store.h"
@@ -36,10 +37,28 @@ enum class PatchType { merge, json, strategic };
 // when the type has a status subresource), its status only, or its scale.
 enum class Part { object, status, scale };
 
+// How a create, update or patch is done: kube's dryRun=All (everything but the store write) and
+// fieldValidation, with the fields the request's JSON body gave twice.
+struct WriteOptions {
+  bool dry_run = false;
+  FieldValidation field_validation = FieldValidation::warn;
+  std::vector<std::string> duplicate_fields;
+  // Where the warnings of FieldValidation::warn go (kube sends them as Warning headers).
+  std::vector<std::string>* warnings = nullptr;
+};
+
+// What happens to an object's dependents (the objects whose ownerReferences name it).
+enum class PropagationPolicy { background, foreground, orphan };
+
 // The part of a DeleteOptions this server honours.
 struct DeletePreconditions {
   std::string uid;
   std::string resource_version;
+  bool dry_run = false;
+  // gracePeriodSeconds; unset: the object's own (a pod's terminationGracePeriodSeconds).
+  std::optional<int64_t> grace_period_seconds;
+  // unset: the type's default (orphan for none of the served kinds, so background).
+  std::optional<PropagationPolicy> propagation;
 };
 
 // The events of a watch as newline-delimited WatchEvent JSON, pulled by the HTTP layer.
@@ -75,15 +94,16 @@ class ObjectRegistry {
   // kube-node-lease) when they are missing.
   void ensure_default_namespaces();
 
-  boost::json::object create(const ResourceType& type, const std::string& ns, boost::json::object object);
+  boost::json::object create(const ResourceType& type, const std::string& ns, boost::json::object object,
+                             const WriteOptions& options = {});
   boost::json::object get(const ResourceType& type, const std::string& ns, const std::string& name);
   ListResult list(const ResourceType& type, const std::string& ns, const ListOptions& options);
   // PUT: replaces the object (or its status/scale). A resourceVersion in the body must be the
   // current one (409 Conflict otherwise); without one the update is unconditional.
   boost::json::object update(const ResourceType& type, const std::string& ns, const std::string& name, Part part,
-                             const boost::json::object& body);
+                             const boost::json::object& body, const WriteOptions& options = {});
   boost::json::object patch(const ResourceType& type, const std::string& ns, const std::string& name, Part part,
-                            PatchType patch_type, const boost::json::value& patch);
+                            PatchType patch_type, const boost::json::value& patch, const WriteOptions& options = {});
   // The part as the client sees it: the object, or a Scale for Part::scale.
   boost::json::object get_part(const ResourceType& type, const std::string& ns, const std::string& name, Part part);
   // Sets spec.nodeName of an unbound pod (the binding subresource).
@@ -99,7 +119,8 @@ class ObjectRegistry {
   boost::json::object decode(const store::KeyValue& kv) const;
   boost::json::object replace(const ResourceType& type, const std::string& ns, const std::string& name,
                               const std::function<boost::json::object(const boost::json::object&)>& mutate,
-                              bool conditional);
+                              bool conditional, const WriteOptions& options = {},
+                              BodyKind body_kind = BodyKind::object);
   void allocate_cluster_ip(boost::json::object& service);
 
   store::Store& store_;
