@@ -12,12 +12,14 @@
 #include "skiff/apiserver/encrypting_store.h"
 #include "skiff/apiserver/encryption_config.h"
 #include "skiff/apiserver/http_server.h"
+#include "skiff/apiserver/metrics.h"
 #include "skiff/apiserver/registry.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/log.h"
 #include "skiff/base/strings.h"
 #include "skiff/base/unique_fd.h"
+#include "skiff/store/store_stats.h"
 
 namespace {
 
@@ -118,6 +120,12 @@ int run(const Settings& settings) {
   options.cert_file = files.server_cert;
   options.key_file = files.server_key;
   options.threads = settings.threads;
+  store::StoreStatsReader store_stats(settings.datastore.empty() ? data_dir : settings.datastore);
+  apiserver::ServerMetrics metrics([&] {
+    store::StoreStats stats = store_stats.read();
+    return apiserver::StoreFigures{stats.keys, store->current_revision(), stats.db_bytes};
+  });
+  options.metrics = &metrics;
   apiserver::ApiHandler handler(registry, address_of(listen.port));
   apiserver::HttpServer server(handler, apiserver::TokenAuthenticator::load(files.token_file), options);
   if (listen.port == 0) {

@@ -18,6 +18,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using net::use_awaitable;
 using Stream = beast::ssl_stream<beast::tcp_stream>;
+using namespace net::experimental::awaitable_operators;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -119,9 +121,12 @@ struct HttpServer::Impl {
         break;
       }
       http::request<http::string_body> req = parser.release();
+      Clock::time_point start = Clock::now();
+      RequestLabels labels = request_labels(req.method_string(), req.target());
       bool keep_alive = req.keep_alive();
       if (!is_health_check(req.target())) {
         if (!authenticator.authenticate(std::string(req[http::field::authorization]))) {
+          observe(labels, 401, start);
           auto res = status_response(ApiError(401, "Unauthorized", "Unauthorized"), req.version(), keep_alive);
           co_await http::async_write(stream, res, net::as_tuple(use_awaitable));
           if (!keep_alive) {
@@ -130,12 +135,17 @@ struct HttpServer::Impl {
           continue;
         }
       }
-      ApiRequest api{std::string(req.method_string()), std::string(req.target()),
-                     std::string(req[http::field::content_type]), std::string(req[http::field::accept]),
-                     std::move(req.body())};
-      ApiResponse response = handler.handle(api);
+      ApiResponse response =
+          is_metrics(req) ? metrics_response()
+                          : handler.handle(ApiRequest{std::string(req.method_string()), std::string(req.target()),
+                                                      std::string(req[http::field::content_type]),
+                                                      std::string(req[http::field::accept]), std::move(req.body())});
+      observe(labels, response.status, start);
       if (response.stream) {
-        co_await stream_events(stream, *response.stream, req.version());
+        if (!co_await stream_events(stream, *response.stream, req.version())) {
+          // The TLS stream is broken mid-record: close the connection without a shutdown.
+          co_return;
+        }
         break;
       }
       http::response<http::string_body> res{static_cast<http::status>(response.status), req.version()};
@@ -153,8 +163,42 @@ struct HttpServer::Impl {
     co_await stream.async_shutdown(net::as_tuple(use_awaitable));
   }
 
+  [[nodiscard]] bool is_metrics(const http::request<http::string_body>& req) const {
+    std::string_view target = req.target();
+    return options.metrics && req.method() == http::verb::get && target.substr(0, target.find('?')) == "/metrics";
+  }
+
+  [[nodiscard]] ApiResponse metrics_response() const {
+    ApiResponse response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = options.metrics->render();
+    return response;
+  }
+
+  void observe(const RequestLabels& labels, int code, Clock::time_point start) const {
+    if (options.metrics) {
+      options.metrics->observe_request(labels, code, Clock::now() - start);
+    }
+  }
+
   // Sends a watch's events as one chunked response until the watch ends or the client goes.
-  static net::awaitable<void> stream_events(Stream& stream, EventStream& events, unsigned version) {
+  // False when the connection must be dropped without a TLS shutdown (a write was abandoned).
+  net::awaitable<bool> stream_events(Stream& stream, EventStream& events, unsigned version) {
+    struct WatchCount {
+      ServerMetrics* metrics;
+      explicit WatchCount(ServerMetrics* m) : metrics(m) {
+        if (metrics) {
+          metrics->watch_started();
+        }
+      }
+      ~WatchCount() {
+        if (metrics) {
+          metrics->watch_ended();
+        }
+      }
+      WatchCount(const WatchCount&) = delete;
+      WatchCount& operator=(const WatchCount&) = delete;
+    } counted(options.metrics);
     http::response<http::empty_body> res{http::status::ok, version};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-cache, private");
@@ -164,28 +208,73 @@ struct HttpServer::Impl {
     beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     auto [hec, hn] = co_await http::async_write_header(stream, serializer, net::as_tuple(use_awaitable));
     if (hec) {
-      co_return;
+      co_return true;
     }
     net::steady_timer timer(co_await net::this_coro::executor);
+    // Events taken from the store but not yet written, and whether the watch has ended.
+    std::string backlog;
+    bool ended = false;
     for (;;) {
-      std::optional<std::string> chunk = events.poll();
-      if (!chunk) {
+      if (backlog.empty() && !ended) {
+        std::optional<std::string> chunk = events.poll();
+        if (!chunk) {
+          ended = true;
+        } else if (chunk->empty()) {
+          timer.expires_after(kWatchPollInterval);
+          co_await timer.async_wait(net::as_tuple(use_awaitable));
+          continue;
+        } else {
+          backlog = std::move(*chunk);
+        }
+      }
+      if (backlog.empty()) {
         break;
       }
-      if (chunk->empty()) {
-        timer.expires_after(kWatchPollInterval);
-        co_await timer.async_wait(net::as_tuple(use_awaitable));
-        continue;
-      }
+      std::string chunk = std::move(backlog);
+      backlog.clear();
       beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
-      auto [ec, n] =
-          co_await net::async_write(stream, http::make_chunk(net::buffer(*chunk)), net::as_tuple(use_awaitable));
-      if (ec) {
-        co_return;
+      auto written = co_await (write_chunk(stream, chunk) || take_events_while_writing(events, backlog, ended));
+      if (written.index() == 1) {
+        log::warning("watch dropped: its client left more than " + std::to_string(options.watch_backlog_limit) +
+                     " bytes of events unread");
+        co_return false;
+      }
+      if (std::get<0>(written)) {
+        co_return true;
       }
     }
     beast::get_lowest_layer(stream).expires_after(kWriteTimeout);
     co_await net::async_write(stream, http::make_chunk_last(), net::as_tuple(use_awaitable));
+    co_return true;
+  }
+
+  static net::awaitable<beast::error_code> write_chunk(Stream& stream, const std::string& chunk) {
+    auto [ec, n] =
+        co_await net::async_write(stream, http::make_chunk(net::buffer(chunk)), net::as_tuple(use_awaitable));
+    co_return ec;
+  }
+
+  // Keeps draining the store's watch into backlog while a write is under way (so that events
+  // wait as bytes here, counted, not in the store's queue); returns only when backlog passes
+  // the limit, which abandons the write.
+  net::awaitable<void> take_events_while_writing(EventStream& events, std::string& backlog, bool& ended) const {
+    net::steady_timer timer(co_await net::this_coro::executor);
+    for (;;) {
+      timer.expires_after(kWatchPollInterval);
+      co_await timer.async_wait(use_awaitable);
+      if (ended) {
+        continue;
+      }
+      std::optional<std::string> chunk = events.poll();
+      if (!chunk) {
+        ended = true;
+        continue;
+      }
+      backlog += *chunk;
+      if (backlog.size() > options.watch_backlog_limit) {
+        co_return;
+      }
+    }
   }
 };
 
