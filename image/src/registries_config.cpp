@@ -315,6 +315,16 @@ RegistryEndpoint RegistriesConfig::endpoint(const Location& location) const {
 }
 
 std::vector<RegistryEndpoint> RegistriesConfig::endpoints_for(const Reference& ref) const {
+  auto out = configured_endpoints(ref);
+  if (std::find(insecure_registries_.begin(), insecure_registries_.end(), ref.registry) != insecure_registries_.end()) {
+    for (auto& endpoint : out) {
+      endpoint.plain_http = true;
+    }
+  }
+  return out;
+}
+
+std::vector<RegistryEndpoint> RegistriesConfig::configured_endpoints(const Reference& ref) const {
   const Registry* registry = find_registry(ref);
   if (registry == nullptr) {
     return {endpoint(Location{.host = ref.registry})};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "skiff/image/reference.h"
@@ -32,6 +33,10 @@ class RegistriesConfig {
   // Throws when the registry is blocked.
   [[nodiscard]] std::vector<RegistryEndpoint> endpoints_for(const Reference& ref) const;
 
+  // Makes every endpoint of registry ("host[:port]", as references name it) plain HTTP, mirrors
+  // included: `skiff pull --tls-verify=false`.
+  void mark_insecure(std::string_view registry) { insecure_registries_.emplace_back(registry); }
+
   // The registries that short names are looked up in ("unqualified-search-registries").
   [[nodiscard]] const std::vector<std::string>& unqualified_search_registries() const { return search_registries_; }
 
@@ -57,11 +62,14 @@ class RegistriesConfig {
 
   [[nodiscard]] const Registry* find_registry(const Reference& ref) const;
   [[nodiscard]] RegistryEndpoint endpoint(const Location& location) const;
+  // endpoints_for before mark_insecure applies.
+  [[nodiscard]] std::vector<RegistryEndpoint> configured_endpoints(const Reference& ref) const;
 
   std::string path_;
   std::vector<std::string> certs_dirs_;
   std::vector<std::string> search_registries_;
   std::vector<Registry> registries_;
+  std::vector<std::string> insecure_registries_;
 };
 
 }  // namespace skiff::image
