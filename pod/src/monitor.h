@@ -1,10 +1,13 @@
 #pragma once
 
-// The per-container monitor (conmon's role). launch_monitor double-forks a process that leaves
+// The per-container monitor (conmon's role). MonitorLaunch double-forks a process that leaves
 // the caller's session, becomes a child subreaper, creates and starts the container through the
 // runtime library (so the container's process is its child), reports "started" or the runtime's
-// error verbatim through a pipe, then waits for the container, records how it ended in
-// status.json, deletes the runtime container and exits.
+// error verbatim through a pipe, then serves the container until it has ended for good: it owns
+// its stdio (pipes, or the pty master that the runtime sends through a console socket), writes
+// its output to a CRI log with size rotation, serves attach clients (attach.h), records how each
+// run ended in status.json, deletes the runtime container, and restarts it as its restart policy
+// says (not after the user stopped it: stop_marker). The loop is in monitor_loop.cpp.
 //
 // The monitor keeps a copy of the pod lock's fd until the caller has heard from it: a pod whose
 // creator was killed stays locked until every monitor it forked has either reported (and written
@@ -14,12 +17,15 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "skiff/base/unique_fd.h"
 #include "skiff/netns/pod_network.h"
+#include "skiff/pod/cri_log.h"
+#include "skiff/pod/restart_policy.h"
 
 namespace skiff::pod {
 
@@ -27,14 +33,30 @@ struct MonitorRequest {
   std::string state_root;  // the runtime's
   std::string runtime_id;
   std::string bundle;    // holds config.json; status.json goes here too
-  std::string log_path;  // the container's stdout and stderr
+  std::string log_path;  // the container's stdout and stderr, in the CRI log format
   int lock_fd = -1;      // kept open until the handshake is over
+  LogRotation log_rotation;
   // The infra of a slirp4netns pod: once the container runs, the monitor starts slirp4netns for
   // it (files in slirp_dir, the pod's dir) and publishes ports before it reports "started"; it
   // stops slirp4netns when the container has ended.
   bool slirp = false;
   std::string slirp_dir;
   std::vector<netns::PortMapping> ports;
+
+  RestartPolicy restart;
+  // The user stopped the container when this file exists: it is not restarted.
+  std::string stop_marker;
+  // stdin: a pipe fed by attach clients (-i); tty: the config's process.terminal, the pty
+  // master received through a console socket in the bundle (-t).
+  bool interactive = false;
+  bool tty = false;
+  // Where attach clients connect; empty: no attach socket.
+  std::string attach_socket;
+  // Reports once the container is created, and starts it when the first attach client has
+  // connected (so that it sees all of the output).
+  bool start_on_attach = false;
+  // Runs in the monitor once the container has ended for good (network, mounts to release).
+  std::function<void()> on_exit;
 };
 
 struct MonitorHandle {
@@ -69,6 +91,9 @@ class MonitorLaunch {
 };
 
 std::string status_path(const std::string& bundle);
+
+// The monitor process; never returns into the caller's code (monitor_loop.cpp).
+[[noreturn]] void run_monitor(const MonitorRequest& request, int report_fd);
 
 // Waits until the monitor recorded in bundle's status.json has exited (it records the container's
 // end first), or until timeout. True when it is gone.

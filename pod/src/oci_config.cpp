@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <iterator>
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
@@ -159,6 +160,10 @@ boost::json::object container_config(const PodSpec& pod, const ContainerSpec& c,
     }
   }
   return config;
+}
+
+std::vector<std::string> default_capabilities() {
+  return {std::begin(kDefaultCapabilities), std::end(kDefaultCapabilities)};
 }
 
 std::string find_pause_binary() {

@@ -6,6 +6,7 @@
 
 #include <boost/json/object.hpp>
 #include <string>
+#include <vector>
 
 #include "pod_store.h"
 #include "skiff/pod/pod_spec.h"
@@ -23,6 +24,9 @@ boost::json::object infra_config(const PodSpec& spec, const std::string& cgroups
 // Rootless, it joins the infra's user namespace as well.
 boost::json::object container_config(const PodSpec& pod, const ContainerSpec& container, const PodLayout& layout,
                                      pid_t infra_pid, const std::string& cgroups_path);
+
+// Docker's and containerd's default capability set, by name ("CAP_CHOWN", …).
+std::vector<std::string> default_capabilities();
 
 // Where skiff-pause is: $SKIFF_PAUSE, next to the running binary, $PATH, the build tree. Throws
 // naming the places it looked.

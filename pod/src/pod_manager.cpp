@@ -21,6 +21,7 @@
 #include "skiff/base/log.h"
 #include "skiff/cgroups/manager.h"
 #include "skiff/cgroups/resources.h"
+#include "skiff/pod/cri_log.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/state.h"
 #include "teardown.h"
@@ -65,11 +66,12 @@ std::string log_path(const std::string& bundle) {
   return bundle + "/log";
 }
 
+// The end of a container's output (the content of its CRI log), for error messages.
 std::string log_tail(const std::string& path) {
-  if (!path_exists(path)) {
-    return {};
+  std::string text;
+  for (const auto& line : read_cri_log(path, {})) {
+    text += line.content + (line.complete ? "\n" : "");
   }
-  std::string text = read_file(path);
   return text.size() > kLogTail ? text.substr(text.size() - kLogTail) : text;
 }
 
@@ -98,6 +100,7 @@ ContainerStatus container_status(const PodLayout& layout, const std::string& nam
   status.oom_killed = record->oom_killed;
   status.started_at = record->started_at;
   status.finished_at = record->finished_at;
+  status.restart_count = record->restart_count;
   return status;
 }
 

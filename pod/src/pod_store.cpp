@@ -120,7 +120,8 @@ void save_container_record(const std::string& path, const ContainerRecord& r) {
                         {"exitCode", r.exit_code},
                         {"oomKilled", r.oom_killed},
                         {"startedAt", r.started_at},
-                        {"finishedAt", r.finished_at}};
+                        {"finishedAt", r.finished_at},
+                        {"restartCount", r.restart_count}};
   write_file_atomic(path, boost::json::serialize(o), 0644, false);
 }
 
@@ -143,6 +144,7 @@ std::optional<ContainerRecord> load_container_record(const std::string& path) {
   }
   r.started_at = str(o, "startedAt");
   r.finished_at = str(o, "finishedAt");
+  r.restart_count = static_cast<int>(num(o, "restartCount"));
   return r;
 }
 

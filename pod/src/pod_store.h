@@ -72,7 +72,9 @@ PodRecord load_record(const PodLayout& layout);
 
 // One container's status.json, as its monitor writes it.
 struct ContainerRecord {
-  std::string state = "creating";  // creating, running, exited
+  // creating, created (waiting for its first attach), running, restarting (waiting out the
+  // restart delay), exited
+  std::string state = "creating";
   pid_t pid = 0;
   pid_t monitor_pid = 0;
   uint64_t monitor_start_time = 0;  // to tell a reused pid from the monitor
@@ -80,6 +82,7 @@ struct ContainerRecord {
   bool oom_killed = false;
   std::string started_at;
   std::string finished_at;
+  int restart_count = 0;
 };
 
 void save_container_record(const std::string& path, const ContainerRecord& record);

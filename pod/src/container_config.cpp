@@ -1,0 +1,168 @@
+#include "container_config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "oci_config.h"
+#include "skiff/base/error.h"
+#include "skiff/base/file.h"
+#include "skiff/base/json.h"
+#include "skiff/image/runtime_spec_from_image.h"
+#include "skiff/runtime/capabilities.h"
+#include "skiff/runtime/default_spec.h"
+
+namespace skiff::pod {
+
+namespace {
+
+// The CFS period docker uses for --cpus.
+constexpr int64_t kCpuPeriod = 100000;
+
+std::string capability(const std::string& name) {
+  std::string upper;
+  for (char c : name) {
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (upper != "ALL" && upper.rfind("CAP_", 0) != 0) {
+    upper = "CAP_" + upper;
+  }
+  if (upper != "ALL" && runtime::capability_from_name(upper) < 0) {
+    throw Error("unknown capability \"" + name + "\"", EINVAL);
+  }
+  return upper;
+}
+
+boost::json::object bind_mount(const std::string& source, const std::string& destination, bool readonly) {
+  boost::json::array options{"rbind", "nosuid", "nodev"};
+  options.emplace_back(readonly ? "ro" : "rw");
+  return {{"destination", destination}, {"type", "bind"}, {"source", source}, {"options", options}};
+}
+
+boost::json::array json_strings(const std::vector<std::string>& values) {
+  boost::json::array out;
+  for (const auto& v : values) {
+    out.emplace_back(v);
+  }
+  return out;
+}
+
+boost::json::array namespaces(const ContainerConfigInputs& in) {
+  boost::json::array out{boost::json::object{{"type", "pid"}}, boost::json::object{{"type", "ipc"}},
+                         boost::json::object{{"type", "uts"}}, boost::json::object{{"type", "mount"}},
+                         boost::json::object{{"type", "cgroup"}}};
+  if (in.spec->network.mode != ContainerNetwork::Mode::host) {
+    out.push_back(boost::json::object{{"type", "network"}, {"path", in.netns_path}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> effective_capabilities(const std::vector<std::string>& add,
+                                                const std::vector<std::string>& drop) {
+  std::vector<std::string> caps = default_capabilities();
+  for (const auto& name : drop) {
+    if (capability(name) == "ALL") {
+      caps.clear();
+    }
+  }
+  for (const auto& name : add) {
+    std::string cap = capability(name);
+    if (cap == "ALL") {
+      caps = runtime::known_capabilities();
+    } else if (std::find(caps.begin(), caps.end(), cap) == caps.end()) {
+      caps.push_back(cap);
+    }
+  }
+  for (const auto& name : drop) {
+    std::string cap = capability(name);
+    caps.erase(std::remove(caps.begin(), caps.end(), cap), caps.end());
+  }
+  return caps;
+}
+
+boost::json::object standalone_config(const ContainerConfigInputs& in) {
+  const ContainerRunSpec& spec = *in.spec;
+  boost::json::object config = runtime::default_spec(false, 0, 0);
+  image::RunOverrides overrides;
+  overrides.entrypoint = spec.entrypoint;
+  overrides.args = spec.command;
+  overrides.env = spec.env;
+  overrides.user = spec.user;
+  overrides.workdir = spec.workdir;
+  if (std::none_of(spec.env.begin(), spec.env.end(), [](const std::string& e) { return e.starts_with("HOSTNAME="); })) {
+    overrides.env.insert(overrides.env.begin(), "HOSTNAME=" + spec.hostname);
+  }
+  if (spec.tty &&
+      std::none_of(spec.env.begin(), spec.env.end(), [](const std::string& e) { return e.starts_with("TERM="); })) {
+    overrides.env.push_back("TERM=xterm");
+  }
+  UniqueFd rootfs_fd(::open(in.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootfs_fd) {
+    throw_errno("open the container's rootfs " + in.rootfs);
+  }
+  image::apply_image_config(config, *in.image, overrides, rootfs_fd.get());
+
+  auto& process = config["process"].as_object();
+  process["terminal"] = spec.tty;
+  boost::json::array caps = json_strings(effective_capabilities(spec.cap_add, spec.cap_drop));
+  process["capabilities"] = boost::json::object{{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
+  process["noNewPrivileges"] = spec.no_new_privileges;
+  config["root"] = {{"path", in.rootfs}, {"readonly", spec.read_only}};
+  config["hostname"] = spec.hostname;
+
+  auto& mounts = config["mounts"].as_array();
+  for (const char* file : {"hosts", "hostname", "resolv.conf"}) {
+    mounts.push_back(bind_mount(in.layout.dir() + "/etc/" + file, std::string("/etc/") + file, false));
+  }
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const auto& m = spec.mounts[i];
+    std::string source = m.source;
+    if (m.is_volume()) {
+      source = in.volumes_dir + "/" + m.source + "/_data";
+      mkdir_all(source);
+    } else if (!path_exists(source)) {
+      throw Error("mounts[" + std::to_string(i) + "]: bind source " + source + " does not exist", ENOENT);
+    }
+    if (m.destination.empty() || m.destination.front() != '/') {
+      throw Error("mounts[" + std::to_string(i) + "]: destination \"" + m.destination + "\" is not an absolute path",
+                  EINVAL);
+    }
+    mounts.push_back(bind_mount(source, m.destination, m.readonly));
+  }
+
+  auto& linux = config["linux"].as_object();
+  linux["namespaces"] = namespaces(in);
+  linux["cgroupsPath"] = in.cgroups_path;
+  if (!linux["resources"].is_object()) {
+    linux["resources"] = boost::json::object{};
+  }
+  auto& resources = linux["resources"].as_object();
+  if (spec.memory) {
+    resources["memory"] = {{"limit", *spec.memory}};
+  }
+  if (spec.cpus) {
+    if (*spec.cpus <= 0) {
+      throw Error("cpus: must be more than 0 (got " + std::to_string(*spec.cpus) + ")", EINVAL);
+    }
+    resources["cpu"] = {{"quota", static_cast<int64_t>(std::llround(*spec.cpus * kCpuPeriod))}, {"period", kCpuPeriod}};
+  }
+  if (spec.pids_limit) {
+    resources["pids"] = {{"limit", *spec.pids_limit}};
+  }
+  if (!spec.seccomp_profile.empty() && spec.seccomp_profile != "unconfined") {
+    linux["seccomp"] = json::parse_file(spec.seccomp_profile);
+  }
+  auto& annotations =
+      config["annotations"].is_object() ? config["annotations"].as_object() : config["annotations"].emplace_object();
+  for (const auto& [key, value] : spec.labels) {
+    annotations[key] = value;
+  }
+  return config;
+}
+
+}  // namespace skiff::pod

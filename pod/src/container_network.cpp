@@ -1,0 +1,134 @@
+#include "container_network.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "pod_net.h"
+#include "skiff/base/error.h"
+#include "skiff/base/file.h"
+
+#ifdef SKIFF_POD_HAVE_NETNS
+#include "skiff/netns/etc_files.h"
+#endif
+
+namespace skiff::pod {
+
+namespace {
+
+bool own_netns(const ContainerRunSpec& spec) {
+  return spec.network.mode == ContainerNetwork::Mode::bridge || spec.network.mode == ContainerNetwork::Mode::none;
+}
+
+bool is_mount_point(const std::string& path) {
+  std::string parent = path.substr(0, path.rfind('/'));
+  struct stat st {};
+  struct stat parent_st {};
+  return ::lstat(path.c_str(), &st) == 0 && ::stat(parent.c_str(), &parent_st) == 0 && st.st_dev != parent_st.st_dev;
+}
+
+// A new network namespace, bind-mounted at path (as `ip netns add` does), from a child that
+// unshares it: the caller's own namespace is never changed.
+void make_netns_file(const std::string& path) {
+  write_file(path, "", 0444);
+  pid_t child = check(::fork(), "fork to make a network namespace");
+  if (child == 0) {
+    if (::unshare(CLONE_NEWNET) != 0) {
+      ::_exit(errno);
+    }
+    if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+      ::_exit(errno);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    int err = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+    throw_errno(err, "make the network namespace " + path);
+  }
+}
+
+}  // namespace
+
+std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetworkConfig& config,
+                                                         const ContainerLayout& layout, const ContainerRunSpec& spec) {
+  std::optional<netns::PodNetworkStatus> status;
+  if (own_netns(spec)) {
+    if (!is_mount_point(layout.netns())) {
+      make_netns_file(layout.netns());
+    }
+    if (spec.network.mode == ContainerNetwork::Mode::bridge) {
+#ifdef SKIFF_POD_HAVE_NETNS
+      status = netns::attach_pod(config, layout.id, layout.netns(), spec.ports);
+      save_network_status(layout.network_record(), *status);
+#else
+      (void)config;
+      throw Error("container " + layout.id + ": bridge networking is not built in (no netns library)");
+#endif
+    } else {
+      bring_up_loopback(layout.netns());
+    }
+  }
+  write_container_etc_files(layout, spec.hostname, status);
+  return status;
+}
+
+void disconnect_container(const netns::BridgeNetworkConfig& config, const ContainerLayout& layout,
+                          const ContainerRunSpec& spec) {
+#ifdef SKIFF_POD_HAVE_NETNS
+  if (spec.network.mode == ContainerNetwork::Mode::bridge) {
+    netns::detach_pod(config, layout.id);
+  }
+#else
+  (void)config;
+  (void)spec;
+#endif
+  std::remove(layout.network_record().c_str());
+  while (is_mount_point(layout.netns())) {
+    if (::umount2(layout.netns().c_str(), MNT_DETACH) != 0) {
+      throw_errno("unmount the network namespace " + layout.netns());
+    }
+  }
+  if (::unlink(layout.netns().c_str()) != 0 && errno != ENOENT) {
+    throw_errno("remove " + layout.netns());
+  }
+}
+
+void write_container_etc_files(const ContainerLayout& layout, const std::string& hostname,
+                               const std::optional<netns::PodNetworkStatus>& network) {
+  std::string dir = layout.dir() + "/etc";
+  mkdir_all(dir);
+#ifdef SKIFF_POD_HAVE_NETNS
+  netns::PodEtcFiles files;
+  files.hostname = hostname;
+  if (network) {
+    for (const auto* address : {&network->address4, &network->address6}) {
+      if (!address->empty()) {
+        files.addresses.push_back(*address);
+      }
+    }
+  }
+  if (files.addresses.empty()) {
+    files.extra_hosts.push_back({"127.0.1.1", {hostname}});
+  }
+  netns::write_pod_etc_files(dir, files);
+#else
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  hosts += (network && !network->address4.empty() ? network->address4.substr(0, network->address4.find('/'))
+                                                  : std::string("127.0.1.1")) +
+           "\t" + hostname + "\n";
+  write_file_atomic(dir + "/hosts", hosts, 0644, false);
+  write_file_atomic(dir + "/hostname", hostname + "\n", 0644, false);
+  write_file_atomic(dir + "/resolv.conf", path_exists("/etc/resolv.conf") ? read_file("/etc/resolv.conf") : "", 0644,
+                    false);
+#endif
+}
+
+}  // namespace skiff::pod
