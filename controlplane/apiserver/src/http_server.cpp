@@ -66,9 +66,9 @@ struct HttpServer::Impl {
         tls.native_handle(),
         [](SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
            void*) -> int {
-          static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+          static const unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
           unsigned char* selected = nullptr;
-          if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof(kHttp11), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+          if (SSL_select_next_proto(&selected, outlen, http11, sizeof(http11), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
             return SSL_TLSEXT_ERR_NOACK;
           }
           *out = selected;
