@@ -13,6 +13,7 @@
 #include "skiff/apiserver/status.h"
 #include "skiff/apiserver/validation.h"
 #include "skiff/base/json.h"
+#include "stored_object.h"
 
 namespace skiff::apiserver {
 
@@ -44,29 +45,10 @@ std::string generated_suffix() {
   return out;
 }
 
-boost::json::object& metadata_of(boost::json::object& object) {
-  boost::json::value& meta = object["metadata"];
-  if (!meta.is_object()) {
-    meta = boost::json::object{};
-  }
-  return meta.as_object();
-}
-
-std::string meta_string(const boost::json::object& object, std::string_view key) {
-  const auto* meta = object.if_contains("metadata");
-  const auto* value = meta && meta->is_object() ? meta->as_object().if_contains(key) : nullptr;
-  return value && value->is_string() ? std::string(value->as_string()) : "";
-}
-
 const boost::json::object* labels_of(const boost::json::object& object) {
   const auto* meta = object.if_contains("metadata");
   const auto* labels = meta && meta->is_object() ? meta->as_object().if_contains("labels") : nullptr;
   return labels ? labels->if_object() : nullptr;
-}
-
-std::string encode(boost::json::object object) {
-  metadata_of(object).erase("resourceVersion");
-  return boost::json::serialize(object);
 }
 
 // The continue token of a list: the revision the first page read at and the last key returned.
@@ -105,10 +87,6 @@ void note_warnings(const WriteOptions& options, std::vector<std::string> warning
   }
 }
 
-bool is_protected_namespace(const std::string& name) {
-  return name == "default" || name == "kube-system" || name == "kube-public";
-}
-
 boost::json::object scale_of(const ResourceType& type, const boost::json::object& object) {
   const auto* spec = object.if_contains("spec");
   const auto* status = object.if_contains("status");
@@ -138,8 +116,8 @@ boost::json::object scale_of(const ResourceType& type, const boost::json::object
 
 }  // namespace
 
-std::string kube_timestamp() {
-  std::time_t now = std::time(nullptr);
+std::string kube_timestamp(int64_t offset_seconds) {
+  std::time_t now = std::time(nullptr) + offset_seconds;
   std::tm tm{};
   gmtime_r(&now, &tm);
   std::array<char, 32> buf{};
@@ -546,58 +524,6 @@ void ObjectRegistry::bind(const std::string& ns, const std::string& pod, const b
         return result;
       },
       false);
-}
-
-boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::string& ns, const std::string& name,
-                                           const DeletePreconditions& preconditions) {
-  if (type.resource == "namespaces" && is_protected_namespace(name)) {
-    ApiError error(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted");
-    error.name = name;
-    error.kind = "namespaces";
-    throw error;
-  }
-  std::string key = type.key(ns, name);
-  for (int attempt = 0;; ++attempt) {
-    std::optional<store::KeyValue> kv = store_.get(key);
-    if (!kv) {
-      throw not_found(type.group, type.resource, name);
-    }
-    boost::json::object object = decode(*kv);
-    if ((!preconditions.uid.empty() && preconditions.uid != meta_string(object, "uid")) ||
-        (!preconditions.resource_version.empty() &&
-         preconditions.resource_version != std::to_string(kv->mod_revision))) {
-      throw conflict(type.group, type.resource, name,
-                     "Precondition failed: UID or ResourceVersion in precondition does not match the object");
-    }
-    if (preconditions.dry_run) {
-      return object;
-    }
-    if (type.resource == "namespaces") {
-      // Everything in the namespace goes first, as kube's namespace controller does.
-      for (const ResourceType& member : resource_types()) {
-        if (!member.namespaced) {
-          continue;
-        }
-        for (const store::KeyValue& item : store_.list(member.key_prefix(name)).items) {
-          try {
-            store_.remove(item.key);
-          } catch (const store::NotFound&) {  // deleted meanwhile
-          }
-        }
-      }
-    }
-    try {
-      int64_t revision = store_.remove(key, kv->mod_revision);
-      metadata_of(object)["resourceVersion"] = std::to_string(revision);
-      return object;
-    } catch (const store::Conflict&) {
-      if (attempt + 1 >= kUpdateAttempts) {
-        throw conflict(type.group, type.resource, name, "the object keeps changing");
-      }
-    } catch (const store::NotFound&) {
-      throw not_found(type.group, type.resource, name);
-    }
-  }
 }
 
 }  // namespace skiff::apiserver

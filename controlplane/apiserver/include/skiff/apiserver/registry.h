@@ -108,7 +108,11 @@ class ObjectRegistry {
   boost::json::object get_part(const ResourceType& type, const std::string& ns, const std::string& name, Part part);
   // Sets spec.nodeName of an unbound pod (the binding subresource).
   void bind(const std::string& ns, const std::string& pod, const boost::json::object& binding);
-  // Deletes the object (a namespace with everything in it) and returns it as it was.
+  // Deletes the object (a namespace with everything in it) and returns it as it was, then its
+  // dependents as the propagation policy says (background: deleted after it; foreground: deleted
+  // before it; orphan: their ownerReferences to it removed). A pod bound to a node is deleted
+  // gracefully: it gets deletionTimestamp and deletionGracePeriodSeconds and stays until a
+  // delete with grace period 0 (its node agent's); it is returned as it is then.
   boost::json::object remove(const ResourceType& type, const std::string& ns, const std::string& name,
                              const DeletePreconditions& preconditions);
   std::unique_ptr<EventStream> watch(const ResourceType& type, const std::string& ns, WatchOptions options);
@@ -122,14 +126,18 @@ class ObjectRegistry {
                               bool conditional, const WriteOptions& options = {},
                               BodyKind body_kind = BodyKind::object);
   void allocate_cluster_ip(boost::json::object& service);
+  // The objects in namespace ns whose ownerReferences name uid, with their types.
+  std::vector<std::pair<const ResourceType*, boost::json::object>> dependents_of(const std::string& ns,
+                                                                                 const std::string& uid);
+  void release_dependents(const std::string& ns, const std::string& uid, PropagationPolicy policy);
 
   store::Store& store_;
   // Serialises cluster IP allocation (a scan of the services in use) within this server.
   std::mutex cluster_ip_mutex_;
 };
 
-// "2026-01-02T03:04:05Z": kube's metav1.Time, at second precision.
-std::string kube_timestamp();
+// "2026-01-02T03:04:05Z": kube's metav1.Time, at second precision, now or offset_seconds from now.
+std::string kube_timestamp(int64_t offset_seconds = 0);
 std::string random_uuid();
 
 }  // namespace skiff::apiserver
