@@ -270,7 +270,8 @@ if [[ ! -d $dir ]]; then
   build_multiarch "$work/multiarch"
   build_zstd "$work/zstd"
   rm -rf "$work"/bundle-* "$work/opaque.tar"
-  chmod 0755 "$work"
+  # umoci writes blobs 0600; the rootless tests read the layouts as an unprivileged user.
+  chmod -R a+rX "$work"
   mv -T "$work" "$dir"
   work=""
 fi
@@ -279,6 +280,7 @@ touch "$dir/.last-used"
 if [[ $mode == bench && ! -d $dir/big ]]; then
   work=$(mktemp -d "$cache_root/.build-big-XXXXXX")
   build_big "$work/big"
+  chmod -R a+rX "$work/big"
   mv -T "$work/big" "$dir/big"
   rm -rf "$work"
   work=""
