@@ -7,6 +7,8 @@ packages=(
   # build
   build-essential g++ cmake ninja-build pkg-config git
   clang-format clang-tidy
+  # man pages: Markdown to roff, as podman makes its own
+  go-md2man
   # libraries
   libseccomp-dev libcap-dev libsystemd-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
   libgtest-dev libgmock-dev libnl-3-dev libnl-route-3-dev libnftables-dev

@@ -1,0 +1,155 @@
+#include "skiff/cli/app.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "command_context.h"
+#include "skiff/base/error.h"
+#include "skiff/base/log.h"
+#include "skiff/cli/rootless.h"
+#include "skiff/image/rootless_userns.h"
+
+namespace skiff::cli {
+
+namespace {
+
+// The innermost command the parser chose.
+const CLI::App* chosen_command(const CLI::App& app) {
+  const CLI::App* leaf = &app;
+  while (true) {
+    auto chosen = leaf->get_subcommands();
+    if (chosen.empty()) {
+      return leaf;
+    }
+    leaf = chosen.front();
+  }
+}
+
+// "skiff image ls"
+std::string command_path(const CLI::App* command) {
+  std::string path;
+  for (const CLI::App* at = command; at != nullptr; at = at->get_parent()) {
+    path = at->get_name() + (path.empty() ? "" : " " + path);
+  }
+  return path;
+}
+
+// podman's wording for usage errors, with where to look for help.
+int usage_error(const CLI::App& app, const std::string& cli11_message) {
+  const CLI::App* leaf = chosen_command(app);
+  std::string path = command_path(leaf);
+  auto extras = leaf->remaining();
+  std::string message = cli11_message;
+  if (!extras.empty() && extras.front().starts_with("-")) {
+    message = "unknown flag: " + extras.front();
+  } else if (!extras.empty() && !leaf->get_subcommands({}).empty()) {
+    message = "unrecognized command `" + path + " " + extras.front() + "`";
+  } else if (!extras.empty()) {
+    message = "unexpected argument \"" + extras.front() + "\"";
+  } else if (leaf->get_subcommands().empty() && !leaf->get_subcommands({}).empty() &&
+             leaf->get_require_subcommand_min() > 0) {
+    message = "missing command '" + path + " COMMAND'";
+  }
+  std::cerr << "Error: " << message << "\nSee '" << path << " --help'.\n";
+  return kErrorExitCode;
+}
+
+log::Level parse_log_level(const std::string& level) {
+  if (level == "debug" || level == "trace") {
+    return log::Level::debug;
+  }
+  if (level == "info") {
+    return log::Level::info;
+  }
+  if (level == "warn" || level == "warning") {
+    return log::Level::warning;
+  }
+  if (level == "error" || level == "fatal" || level == "panic") {
+    return log::Level::error;
+  }
+  throw Error("--log-level: unknown level \"" + level + "\" (want debug, info, warn or error)");
+}
+
+void build(CLI::App& app, Context& ctx) {
+  app.require_subcommand(1);
+  app.allow_extras();
+  app.set_version_flag("-v,--version", std::string("skiff version ") + SKIFF_VERSION);
+  app.add_option("--root", ctx.global.root,
+                 "image store directory (default /var/lib/skiff, rootless $XDG_DATA_HOME/skiff)");
+  app.add_option("--runroot", ctx.global.runroot,
+                 "directory for volatile state (default /run/skiff, rootless $XDG_RUNTIME_DIR/skiff)");
+  app.add_option("--log-level", ctx.global.log_level, "log messages at or above: debug, info, warn or error");
+
+  add_pull_command(app, ctx);
+  add_images_command(app, ctx, "images");
+  add_rmi_command(app, ctx, "rmi");
+  add_tag_command(app, ctx);
+  add_load_command(app, ctx);
+  add_save_command(app, ctx);
+  add_import_command(app, ctx);
+  add_info_command(app, ctx);
+  add_version_command(app, ctx);
+
+  auto* image = app.add_subcommand("image", "manage images: the image commands grouped");
+  image->require_subcommand(1);
+  add_pull_command(*image, ctx);
+  add_images_command(*image, ctx, "ls");
+  add_rmi_command(*image, ctx, "rm");
+  add_tag_command(*image, ctx);
+  add_inspect_command(*image, ctx);
+  add_load_command(*image, ctx);
+  add_save_command(*image, ctx);
+  add_import_command(*image, ctx);
+  add_prune_command(*image, ctx, "remove unused images and free their space");
+
+  auto* system = app.add_subcommand("system", "manage skiff: prune, info");
+  system->require_subcommand(1);
+  add_prune_command(*system, ctx, "remove unused images and everything else no longer used, and free the space");
+  add_info_command(*system, ctx);
+}
+
+int run_action(Context& ctx) {
+  if (!ctx.wants_user_namespace() || !image::Store::running_rootless() || ::geteuid() == 0) {
+    // Root, or already root of a user namespace (skiff run by a rootless tool that made one).
+    return ctx.action()();
+  }
+  auto maps = rootless_user_maps();
+  std::cout.flush();
+  std::cerr.flush();
+  std::string code = image::run_in_user_namespace(maps, [&ctx] {
+    int rc = ctx.action()();
+    std::cout.flush();
+    std::cerr.flush();
+    return std::to_string(rc);
+  });
+  return std::stoi(code);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"skiff: manage images and containers, as root or rootless", "skiff"};
+  Context ctx;
+  build(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      return app.exit(e);  // --help, --version
+    }
+    return usage_error(app, e.what());
+  }
+  if (!chosen_command(app)->remaining().empty()) {
+    return usage_error(app, "");
+  }
+  try {
+    log::set_level(parse_log_level(ctx.global.log_level));
+    return run_action(ctx);
+  } catch (const std::exception& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return kErrorExitCode;
+  }
+}
+
+}  // namespace skiff::cli
