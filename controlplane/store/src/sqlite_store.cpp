@@ -83,6 +83,7 @@ SqliteStore::SqliteStore(const std::string& dir, const StoreOptions& options)
   ReaderLease r = reader();
   revision_ = r->revision();
   compact_revision_ = r->compact_revision();
+  hub_.start_at(revision_);
 
   sqlite::Connection leases(path_, false);
   sqlite::Statement all(leases, "SELECT id, ttl FROM lease");

@@ -4,6 +4,11 @@
 
 namespace skiff::store {
 
+void WatchHub::start_at(int64_t revision) {
+  std::lock_guard lock(mutex_);
+  published_revision_ = std::max(published_revision_, revision);
+}
+
 int64_t WatchHub::subscribe(const std::shared_ptr<EventQueue>& queue, const std::string& prefix,
                             int64_t from_revision) {
   std::lock_guard lock(mutex_);

@@ -14,6 +14,9 @@ namespace skiff::store {
 // watcher sees the log without gaps from the revision it subscribed at.
 class WatchHub {
  public:
+  // Events up to revision are history (a reopened store's log): watchers read them from the
+  // database.
+  void start_at(int64_t revision);
   // Delivers events on keys under prefix with revision > from_revision to queue from now on.
   // Returns the revision of the last event published before, which the watcher's history read
   // must reach.

@@ -96,6 +96,12 @@ TEST(SqliteStoreTest, ReopenKeepsKeysRevisionsCompactionAndLeases) {
   EXPECT_FALSE(store->get("/b"));
   EXPECT_EQ(store->compact_revision(), compacted);
   EXPECT_THROW(store->get("/a", compacted - 1), Compacted);
+  // The log written before the reopen is history a new watch reads from the database.
+  auto watch = store->watch("/leased", compacted);
+  auto events = watch->next(std::chrono::seconds(5));
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].kv.key, "/leased");
+  EXPECT_EQ(events[0].revision(), revision);
   store->keep_alive(lease);
   EXPECT_GT(store->create("/c", "c"), revision);
   store->revoke_lease(lease);
