@@ -23,6 +23,18 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A Warning header value: 299, no agent, the text quoted with its quotes and backslashes escaped.
+std::string warning_header_value(const std::string& text) {
+  std::string value = "299 - \"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      value += '\\';
+    }
+    value += c == '\n' ? ' ' : c;
+  }
+  return value + "\"";
+}
+
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kIdleTimeout = std::chrono::minutes(5);
 // A watch client that does not take an event within this long is dropped.
@@ -151,6 +163,10 @@ struct HttpServer::Impl {
       http::response<http::string_body> res{static_cast<http::status>(response.status), req.version()};
       res.set(http::field::content_type, response.content_type);
       res.set(http::field::cache_control, "no-cache, private");
+      for (const std::string& warning : response.warnings) {
+        // RFC 7234's warn-code 299 ("miscellaneous persistent warning"), as kube-apiserver sends.
+        res.insert(http::field::warning, warning_header_value(warning));
+      }
       res.body() = std::move(response.body);
       res.keep_alive(keep_alive);
       res.prepare_payload();

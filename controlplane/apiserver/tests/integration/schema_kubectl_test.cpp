@@ -87,6 +87,12 @@ TEST_F(SchemaKubectlTest, ApplyRejectsUnknownFieldsStrictly) {
   EXPECT_TRUE(contains(ok({"apply", "--validate=false", "-f", "-"}, update_typo), "configured"));
   EXPECT_EQ(ok({"get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"}), "3");
   EXPECT_FALSE(contains(ok({"get", "deployment", "web", "-o", "json"}), "\"replica\":"));
+  // --validate=warn: the server drops the field and says so in a Warning header kubectl prints.
+  std::string warn_typo = replaced(kDeployment, "  replicas: 2\n", "  replicas: 4\n  replicaz: 4\n");
+  skiff::SubprocessResult warned = kubectl({"apply", "--validate=warn", "-f", "-"}, warn_typo);
+  EXPECT_TRUE(warned.ok()) << warned.err;
+  EXPECT_TRUE(contains(warned.err, "Warning: unknown field \"spec.replicaz\"")) << warned.err;
+  EXPECT_EQ(ok({"get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"}), "4");
 }
 
 TEST_F(SchemaKubectlTest, DiffAndServerDryRun) {
