@@ -62,12 +62,35 @@ void MonitorLaunch::reap_detacher() {
   }
 }
 
+std::string MonitorLaunch::read_report() {
+  // "ok …" ends with a newline: a created container that waits for its start still holds the
+  // pipe's write end (until its exec), so EOF only ends an error report.
+  std::string reply;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(report_.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      throw_errno("read the report of the monitor of " + runtime_id_);
+    }
+    if (n == 0) {
+      return reply;
+    }
+    reply.append(buffer, static_cast<size_t>(n));
+    if (reply.rfind("ok ", 0) == 0 && reply.back() == '\n') {
+      return reply;
+    }
+  }
+}
+
 MonitorHandle MonitorLaunch::wait() {
   reap_detacher();
-  std::string reply = read_all(report_.get(), "the monitor of " + runtime_id_);
+  std::string reply = read_report();
   report_.reset();
   if (reply.rfind("ok ", 0) == 0) {
-    auto fields = split(reply.substr(3), ' ');
+    auto fields = split(reply.substr(3, reply.size() - 4), ' ');
     if (fields.size() == 3) {
       MonitorHandle handle;
       handle.monitor_pid = static_cast<pid_t>(parse_int(fields[0], "monitor pid"));

@@ -83,6 +83,7 @@ class MonitorLaunch {
 
  private:
   void reap_detacher();
+  std::string read_report();
 
   std::string runtime_id_;
   std::string log_path_;

@@ -224,9 +224,12 @@ void Monitor::create_and_start(bool first) {
     record_.state = "created";
     save_container_record(status_file_, record_);
     if (!send(report_fd_, "ok " + std::to_string(record_.monitor_pid) + " " +
-                              std::to_string(record_.monitor_start_time) + " " + std::to_string(record_.pid))) {
+                              std::to_string(record_.monitor_start_time) + " " + std::to_string(record_.pid) + "\n")) {
       throw Error("the caller went away before it learnt of the container");
     }
+    // The caller reads the report to its end, then connects.
+    ::close(report_fd_);
+    report_fd_ = -1;
     // The first client starts it; nothing else is served until then.
     while (clients_.empty()) {
       pollfd pfd{listener_.get(), POLLIN, 0};
@@ -502,13 +505,15 @@ void Monitor::run() {
   }
   if (!request_.start_on_attach &&
       !send(report_fd_, "ok " + std::to_string(record_.monitor_pid) + " " + std::to_string(record_.monitor_start_time) +
-                            " " + std::to_string(record_.pid))) {
+                            " " + std::to_string(record_.pid) + "\n")) {
     // The caller is gone before it learnt of this container: nobody would ever stop it.
     slirp_.reset();
     remove_container();
     ::_exit(1);
   }
-  ::close(report_fd_);
+  if (report_fd_ >= 0) {
+    ::close(report_fd_);
+  }
   ::close(request_.lock_fd);
 
   int delay_step = 0;
