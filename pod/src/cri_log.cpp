@@ -43,7 +43,7 @@ int parse_digits(std::string_view text, size_t pos, size_t count, std::string_vi
 class LineJoiner {
  public:
   // Returns the line that entry completes, if any.
-  std::optional<LogLine> add(LogEntry entry) {
+  std::optional<LogLine> add(const LogEntry& entry) {
     auto& pending = pending_[index_of(entry.stream)];
     if (!pending) {
       pending = LogLine{entry.time_ns, entry.timestamp, entry.stream, {}, true};
@@ -83,7 +83,7 @@ void parse_lines(std::string& carry, std::string_view text, LineJoiner& joiner, 
   size_t start = 0;
   for (size_t nl = carry.find('\n'); nl != std::string::npos; nl = carry.find('\n', start)) {
     if (auto entry = parse_cri_log_line(std::string_view(carry).substr(start, nl - start))) {
-      if (auto line = joiner.add(std::move(*entry))) {
+      if (auto line = joiner.add(*entry)) {
         out.push_back(std::move(*line));
       }
     }
@@ -228,7 +228,7 @@ int64_t parse_rfc3339_ns(std::string_view text, std::string_view what) {
   if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
     offset_s = 0;
   } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') && text[pos + 3] == ':') {
-    offset_s = (parse_digits(text, pos + 1, 2, what) * 60 + parse_digits(text, pos + 4, 2, what)) * 60;
+    offset_s = (int64_t{parse_digits(text, pos + 1, 2, what)} * 60 + parse_digits(text, pos + 4, 2, what)) * 60;
     offset_s = text[pos] == '-' ? -offset_s : offset_s;
   } else {
     throw Error(std::string(what) + ": not an RFC 3339 time: " + std::string(text));
