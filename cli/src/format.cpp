@@ -37,12 +37,12 @@ bool digits(std::string_view text, size_t pos, size_t count, int& out) {
 }  // namespace
 
 std::string human_size(uint64_t bytes) {
-  static const std::array<const char*, 7> kUnits = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  static constexpr std::array<const char*, 7> kUnits = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   return scaled(static_cast<double>(bytes), 1000.0, kUnits, "%.3g %s");
 }
 
 std::string human_binary_size(uint64_t bytes) {
-  static const std::array<const char*, 7> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  static constexpr std::array<const char*, 7> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   return scaled(static_cast<double>(bytes), 1024.0, kUnits, "%.3g %s");
 }
 
@@ -70,13 +70,13 @@ std::string human_duration(int64_t seconds) {
   if (hours < 48) {
     return std::to_string(hours) + " hours";
   }
-  if (hours < 24 * 7 * 2) {
+  if (hours < int64_t{24} * 7 * 2) {
     return std::to_string(hours / 24) + " days";
   }
-  if (hours < 24 * 30 * 2) {
+  if (hours < int64_t{24} * 30 * 2) {
     return std::to_string(hours / 24 / 7) + " weeks";
   }
-  if (hours < 24 * 365 * 2) {
+  if (hours < int64_t{24} * 365 * 2) {
     return std::to_string(hours / 24 / 30) + " months";
   }
   return std::to_string(seconds / 3600 / 24 / 365) + " years";
@@ -112,7 +112,7 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
     if (!digits(zone, 1, 2, hours) || !digits(zone, 4, 2, minutes)) {
       return std::nullopt;
     }
-    offset = (zone[0] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+    offset = (zone[0] == '-' ? -1 : 1) * (int64_t{hours} * 3600 + int64_t{minutes} * 60);
   } else {
     return std::nullopt;
   }

@@ -9,7 +9,8 @@ namespace skiff::cli {
 
 namespace {
 
-boost::json::value member_or(const boost::json::object& object, std::string_view key, boost::json::value fallback) {
+boost::json::value member_or(const boost::json::object& object, std::string_view key,
+                             const boost::json::value& fallback) {
   const auto* found = object.if_contains(key);
   return found != nullptr && !found->is_null() ? *found : fallback;
 }

@@ -15,7 +15,7 @@ TEST(HumanSize, DecimalUnitsWithThreeDigits) {
 
 TEST(HumanBinarySize, BinaryUnits) {
   EXPECT_EQ(human_binary_size(1536), "1.5 KiB");
-  EXPECT_EQ(human_binary_size(3 * 1024 * 1024), "3 MiB");
+  EXPECT_EQ(human_binary_size(uint64_t{3} * 1024 * 1024), "3 MiB");
 }
 
 TEST(HumanDuration, GoUnitsSteps) {
@@ -23,13 +23,13 @@ TEST(HumanDuration, GoUnitsSteps) {
   EXPECT_EQ(human_duration(1), "1 second");
   EXPECT_EQ(human_duration(59), "59 seconds");
   EXPECT_EQ(human_duration(90), "About a minute");
-  EXPECT_EQ(human_duration(45 * 60), "45 minutes");
+  EXPECT_EQ(human_duration(int64_t{45} * 60), "45 minutes");
   EXPECT_EQ(human_duration(3600), "About an hour");
-  EXPECT_EQ(human_duration(5 * 3600), "5 hours");
-  EXPECT_EQ(human_duration(3 * 86400), "3 days");
-  EXPECT_EQ(human_duration(21 * 86400), "3 weeks");
-  EXPECT_EQ(human_duration(90 * 86400), "3 months");
-  EXPECT_EQ(human_duration(3 * 365 * 86400), "3 years");
+  EXPECT_EQ(human_duration(int64_t{5} * 3600), "5 hours");
+  EXPECT_EQ(human_duration(int64_t{3} * 86400), "3 days");
+  EXPECT_EQ(human_duration(int64_t{21} * 86400), "3 weeks");
+  EXPECT_EQ(human_duration(int64_t{90} * 86400), "3 months");
+  EXPECT_EQ(human_duration(int64_t{3} * 365 * 86400), "3 years");
 }
 
 TEST(ParseRfc3339, UtcOffsetsAndFractions) {

@@ -37,7 +37,7 @@ Help parse_help(const std::string& text) {
   std::string section;
   std::istringstream in(text);
   std::string line;
-  static const std::regex kLongFlag("--[a-z0-9][a-z0-9-]*");
+  static const std::regex long_flag("--[a-z0-9][a-z0-9-]*");
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == ':' && line.front() != ' ') {
       section = line;
@@ -48,7 +48,7 @@ Help parse_help(const std::string& text) {
     }
     std::string spec = line.substr(2, line.find("  ", 2) - 2);
     if (section == "Options:") {
-      for (std::sregex_iterator it(spec.begin(), spec.end(), kLongFlag), end; it != end; ++it) {
+      for (std::sregex_iterator it(spec.begin(), spec.end(), long_flag), end; it != end; ++it) {
         if (it->str() != "--help") {
           help.flags.insert(it->str());
         }
@@ -67,20 +67,20 @@ struct Page {
 
 Page parse_page(const std::string& text) {
   Page page;
-  static const std::regex kLongFlag("--[a-z0-9][a-z0-9-]*");
-  static const std::regex kCommandRow(R"(^\| \*\*([a-z0-9-]+)\*\* \|)");
+  static const std::regex long_flag("--[a-z0-9][a-z0-9-]*");
+  static const std::regex command_row(R"(^\| \*\*([a-z0-9-]+)\*\* \|)");
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     if (line.starts_with("#### ")) {
-      for (std::sregex_iterator it(line.begin(), line.end(), kLongFlag), end; it != end; ++it) {
+      for (std::sregex_iterator it(line.begin(), line.end(), long_flag), end; it != end; ++it) {
         if (it->str() != "--help") {
           page.flags.insert(it->str());
         }
       }
     }
     std::smatch match;
-    if (std::regex_search(line, match, kCommandRow)) {
+    if (std::regex_search(line, match, command_row)) {
       page.commands.insert(match[1]);
     }
   }

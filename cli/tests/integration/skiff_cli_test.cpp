@@ -50,11 +50,11 @@ std::vector<std::string> entries(const std::string& dir) {
 class SkiffCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    registry_ = std::make_unique<TestRegistry>();
-    testing::push_test_image(*registry_, "busybox", "library/busybox:latest");
-    testing::push_test_image(*registry_, "layered", "tests/layered:1");
+    suite_registry = std::make_unique<TestRegistry>();
+    testing::push_test_image(*suite_registry, "busybox", "library/busybox:latest");
+    testing::push_test_image(*suite_registry, "layered", "tests/layered:1");
   }
-  static void TearDownTestSuite() { registry_.reset(); }
+  static void TearDownTestSuite() { suite_registry.reset(); }
 
   void TearDown() override {
     // Archives copied from stdin or for stdout live in TMPDIR only while skiff runs.
@@ -82,8 +82,8 @@ class SkiffCli : public ::testing::Test {
     return SkiffRun{.code = result.exit_code, .out = result.out, .err = result.err};
   }
 
-  static std::string busybox() { return registry_->host() + "/library/busybox:latest"; }
-  static std::string layered() { return registry_->host() + "/tests/layered:1"; }
+  static std::string busybox() { return suite_registry->host() + "/library/busybox:latest"; }
+  static std::string layered() { return suite_registry->host() + "/tests/layered:1"; }
 
   // Pulls quietly; returns the image id.
   std::string pull(const std::string& ref) const {
@@ -100,19 +100,19 @@ class SkiffCli : public ::testing::Test {
     return value.as_array();
   }
 
-  static std::unique_ptr<TestRegistry> registry_;
+  static std::unique_ptr<TestRegistry> suite_registry;
   TempDir store_;
   TempDir tmp_;
 };
 
-std::unique_ptr<TestRegistry> SkiffCli::registry_;
+std::unique_ptr<TestRegistry> SkiffCli::suite_registry;
 
-const std::regex kImageId("[0-9a-f]{64}\n");
+const std::regex image_id_pattern("[0-9a-f]{64}\n");
 
 TEST_F(SkiffCli, PullPrintsALinePerLayerThenTheId) {
   auto run = skiff({"pull", "--tls-verify=false", layered()});
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_TRUE(std::regex_match(run.out, kImageId)) << run.out;
+  EXPECT_TRUE(std::regex_match(run.out, image_id_pattern)) << run.out;
   EXPECT_NE(run.err.find("Trying to pull " + layered() + "..."), std::string::npos) << run.err;
   // Not a terminal: plain lines, one per layer (layered has four), no escape sequences.
   std::regex done_line("Copying blob sha256:[0-9a-f]{64} done\n");
@@ -136,12 +136,12 @@ TEST_F(SkiffCli, PullWithoutTlsVerifyFailsAgainstAPlainRegistry) {
 
 TEST_F(SkiffCli, PullThroughRegistriesConfInsecure) {
   std::string conf = store_.path() + "/registries.conf";
-  write_file(conf, "[[registry]]\nlocation = \"" + registry_->host() + "\"\ninsecure = true\n");
+  write_file(conf, "[[registry]]\nlocation = \"" + suite_registry->host() + "\"\ninsecure = true\n");
   ::setenv("CONTAINERS_REGISTRIES_CONF", conf.c_str(), 1);
   auto run = skiff({"pull", "-q", busybox()});
   ::unsetenv("CONTAINERS_REGISTRIES_CONF");
   EXPECT_EQ(run.code, 0) << run.err;
-  EXPECT_TRUE(std::regex_match(run.out, kImageId)) << run.out;
+  EXPECT_TRUE(std::regex_match(run.out, image_id_pattern)) << run.out;
 }
 
 TEST_F(SkiffCli, ImagesAsTableQuietAndJson) {
@@ -152,7 +152,7 @@ TEST_F(SkiffCli, ImagesAsTableQuietAndJson) {
   ASSERT_EQ(lines.size(), 2U) << table.out;
   EXPECT_TRUE(std::regex_match(lines[0], std::regex("REPOSITORY +TAG +IMAGE ID +CREATED +SIZE"))) << lines[0];
   EXPECT_TRUE(std::regex_match(lines[1],
-                               std::regex(std::regex_replace(registry_->host(), std::regex("\\."), "\\.") +
+                               std::regex(std::regex_replace(suite_registry->host(), std::regex("\\."), "\\.") +
                                           "/library/busybox +latest +" + id.substr(0, 12) + " +.+ ago +[0-9.]+ [kM]B")))
       << lines[1];
 
@@ -187,7 +187,7 @@ TEST_F(SkiffCli, ImageInspectShowsPodmansFields) {
   EXPECT_EQ(image.at("RepoTags"), (boost::json::array{busybox()}));
   ASSERT_EQ(image.at("RepoDigests").as_array().size(), 1U);
   EXPECT_EQ(std::string(image.at("RepoDigests").as_array()[0].as_string()),
-            registry_->host() + "/library/busybox@" + std::string(image.at("Digest").as_string()));
+            suite_registry->host() + "/library/busybox@" + std::string(image.at("Digest").as_string()));
   EXPECT_EQ(image.at("Os"), "linux");
   EXPECT_EQ(image.at("Architecture"), "amd64");
   const auto& config = image.at("Config").as_object();
@@ -290,7 +290,7 @@ TEST_F(SkiffCli, ImportMakesAOneLayerImageWithChanges) {
   auto run = skiff({"import", "-q", "--change", "CMD [\"/bin/hello\"]", "-c", "ENV GREETING=hi", "-c", "WORKDIR /bin",
                     tarball, "tools/hello:1"});
   ASSERT_EQ(run.code, 0) << run.err;
-  ASSERT_TRUE(std::regex_match(run.out, kImageId)) << run.out;
+  ASSERT_TRUE(std::regex_match(run.out, image_id_pattern)) << run.out;
   auto images = json_array(skiff({"image", "inspect", "tools/hello:1"}).out);
   ASSERT_EQ(images.size(), 1U);
   const auto& image = images[0].as_object();
@@ -337,7 +337,7 @@ TEST_F(SkiffCli, BadInputGetsPodmanLikeErrorsAndCode125) {
       {{"save", "-o", "/dev/null", "nope"}, "Error: nope: image not known\n"},
       {{"tag", "nope", "other"}, "Error: nope: image not known\n"},
       {{"pull", "--tls-verify=false", "Bad/Reference"}, "Error: "},
-      {{"pull", "-q", "--tls-verify=false", registry_->host() + "/library/missing:1"}, "Error: pull "},
+      {{"pull", "-q", "--tls-verify=false", suite_registry->host() + "/library/missing:1"}, "Error: pull "},
       {{"pull", "--platform", "nonsense", "--tls-verify=false", busybox()}, "Error: "},
       {{"pull", "--creds", "nocolon", busybox()}, "Error: --creds: want USERNAME:PASSWORD"},
       {{"images", "--format", "xml"}, "Error: --format: unknown format \"xml\" (want table or json)\n"},

@@ -35,10 +35,10 @@ class SkiffRootless : public ::testing::Test {
     if (::geteuid() == 0) {
       return;
     }
-    registry_ = std::make_unique<TestRegistry>();
-    testing::push_test_image(*registry_, "layered", "test/layered:1");
+    suite_registry = std::make_unique<TestRegistry>();
+    testing::push_test_image(*suite_registry, "layered", "test/layered:1");
   }
-  static void TearDownTestSuite() { registry_.reset(); }
+  static void TearDownTestSuite() { suite_registry.reset(); }
 
   void SetUp() override {
     if (::geteuid() == 0) {
@@ -60,11 +60,11 @@ class SkiffRootless : public ::testing::Test {
 
   [[nodiscard]] std::string store() const { return data_.path() + "/skiff"; }
 
-  static std::unique_ptr<TestRegistry> registry_;
+  static std::unique_ptr<TestRegistry> suite_registry;
   TempDir data_;
 };
 
-std::unique_ptr<TestRegistry> SkiffRootless::registry_;
+std::unique_ptr<TestRegistry> SkiffRootless::suite_registry;
 
 image::SubIdRange range_of(const std::string& file) {
   auto range = image::find_subid_range(read_file(file), user_name(::getuid()), ::getuid());
@@ -75,7 +75,7 @@ image::SubIdRange range_of(const std::string& file) {
 }
 
 TEST_F(SkiffRootless, PullKeepsOwnersThroughTheSubidRangesAndRmiRemovesThem) {
-  std::string ref = registry_->host() + "/test/layered:1";
+  std::string ref = suite_registry->host() + "/test/layered:1";
   auto pull = skiff({"pull", "-q", "--tls-verify=false", ref});
   ASSERT_TRUE(pull.ok()) << pull.describe() << ": " << pull.err;
 
