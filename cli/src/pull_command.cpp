@@ -72,7 +72,7 @@ void add_pull_command(CLI::App& parent, Context& ctx) {
   cmd->add_option("--creds", flags->creds, "USERNAME:PASSWORD for the registry");
   cmd->add_option("--authfile", flags->authfile,
                   "auth.json with registry credentials (default: podman's and docker's usual files)");
-  cmd->add_flag("--tls-verify{true}", flags->tls_verify,
+  cmd->add_flag("--tls-verify", flags->tls_verify,
                 "require HTTPS with a verified certificate; --tls-verify=false uses plain HTTP");
   cmd->add_option("image", flags->reference, "image reference: [REGISTRY/]NAME[:TAG|@DIGEST]")->required();
   cmd->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return pull(ctx, *flags); }, true); });

@@ -340,6 +340,8 @@ TEST_F(SkiffCli, BadInputGetsPodmanLikeErrorsAndCode125) {
       {{"pull", "-q", "--tls-verify=false", suite_registry->host() + "/library/missing:1"}, "Error: pull "},
       {{"pull", "--platform", "nonsense", "--tls-verify=false", busybox()}, "Error: "},
       {{"pull", "--creds", "nocolon", busybox()}, "Error: --creds: want USERNAME:PASSWORD"},
+      {{"pull", "--tls-verify=maybe", busybox()},
+       "Error: Could not convert: --tls-verify = maybe\nSee 'skiff pull --help'.\n"},
       {{"images", "--format", "xml"}, "Error: --format: unknown format \"xml\" (want table or json)\n"},
       {{"save", "--format", "zip", "-o", "/dev/null", "x"}, "Error: --format: unknown format \"zip\""},
       {{"frobnicate"}, "Error: unrecognized command `skiff frobnicate`\nSee 'skiff --help'.\n"},
