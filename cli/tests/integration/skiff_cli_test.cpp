@@ -360,6 +360,24 @@ TEST_F(SkiffCli, BadInputGetsPodmanLikeErrorsAndCode125) {
   EXPECT_EQ(entries(store_dir() + "/blobs/sha256"), std::vector<std::string>{});
 }
 
+TEST_F(SkiffCli, RootlessWithoutSubidRangesSaysWhichLinesToAdd) {
+  // nobody (65534) has no range in /etc/subuid or /etc/subgid on a test host.
+  for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
+    if (path_exists(file) && read_file(file).find("nobody:") != std::string::npos) {
+      GTEST_SKIP() << file << " gives nobody a range";
+    }
+  }
+  auto run = run_subprocess(SubprocessOptions{
+      .args = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/nonexistent",
+               "XDG_DATA_HOME=" + store_.path() + "/nobody", skiff_binary(), "images"}});
+  EXPECT_EQ(run.exit_code, 125) << run.err;
+  EXPECT_TRUE(run.err.starts_with("Error: user nobody has no subordinate id range in /etc/subuid and /etc/subgid"))
+      << run.err;
+  EXPECT_TRUE(std::regex_search(run.err, std::regex("add a line 'nobody:[0-9]+:65536' to /etc/subuid and /etc/subgid")))
+      << run.err;
+  EXPECT_FALSE(path_exists(store_.path() + "/nobody/skiff")) << "the store was made before the check";
+}
+
 TEST_F(SkiffCli, InfoAndVersion) {
   auto info = skiff({"info", "--format", "json"});
   ASSERT_EQ(info.code, 0) << info.err;
