@@ -1,10 +1,10 @@
 #include "skiff/image/auth_file.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cstdlib>
 
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
@@ -37,22 +37,6 @@ std::string normalized_key(std::string_view key) {
     return "docker.io" + std::string(stripped.substr(host.size()));
   }
   return std::string(stripped);
-}
-
-std::string base64_decode(std::string_view text, const std::string& what) {
-  if (text.size() % 4 != 0) {
-    throw Error(what + ": not valid base64 (its length is not a multiple of 4)");
-  }
-  std::string out(text.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) {
-    throw Error(what + ": not valid base64");
-  }
-  // EVP_DecodeBlock counts the padding as decoded zero bytes.
-  size_t padding = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
 }
 
 std::optional<Credentials> parse_entry(const boost::json::value& value, const std::string& what) {

@@ -1,10 +1,9 @@
 #include "registry_auth.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
 
@@ -118,12 +117,7 @@ std::vector<AuthChallenge> parse_www_authenticate(std::string_view value) {
 }
 
 std::string basic_authorization(const Credentials& credentials) {
-  std::string plain = credentials.username + ":" + credentials.password;
-  std::string out(4 * ((plain.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
+  return "Basic " + base64_encode(credentials.username + ":" + credentials.password);
 }
 
 BearerToken parse_token_response(std::string_view body, std::string_view what) {

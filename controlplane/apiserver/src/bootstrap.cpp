@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 
@@ -116,14 +117,6 @@ Cert make_cert(EVP_PKEY* key, const std::string& common_name, X509* issuer, EVP_
   return cert;
 }
 
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                                 reinterpret_cast<const unsigned char*>(data.data()),
-                                                 static_cast<int>(data.size()))));
-  return out;
-}
-
 std::string random_token() {
   std::array<unsigned char, 24> bytes{};
   if (RAND_bytes(bytes.data(), bytes.size()) != 1) {
@@ -201,7 +194,7 @@ DataDirFiles bootstrap_data_dir(const std::string& dir, const std::string& liste
   std::string kubeconfig =
       "apiVersion: v1\nkind: Config\nclusters:\n- name: skiff\n  cluster:\n"
       "    certificate-authority-data: " +
-      base64(read_file(files.ca_cert)) + "\n    server: https://" + server_address +
+      base64_encode(read_file(files.ca_cert)) + "\n    server: https://" + server_address +
       "\ncontexts:\n- name: skiff\n  context:\n    cluster: skiff\n    user: admin\n"
       "current-context: skiff\nusers:\n- name: admin\n  user:\n    token: " +
       token + "\n";

@@ -1,8 +1,8 @@
 #include "skiff/apiserver/defaults.h"
 
-#include <openssl/evp.h>
-
 #include <string>
+
+#include "skiff/base/base64.h"
 
 namespace skiff::apiserver {
 
@@ -78,14 +78,6 @@ void default_workload_template(boost::json::object& spec) {
   }
 }
 
-std::string base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 }  // namespace
 
 void apply_defaults(const ResourceType& type, boost::json::object& object) {
@@ -144,7 +136,7 @@ void apply_defaults(const ResourceType& type, boost::json::object& object) {
       auto& data = object_member(object, "data");
       for (const auto& [key, value] : string_data) {
         if (value.is_string()) {
-          data[key] = base64(value.as_string());
+          data[key] = base64_encode(value.as_string());
         }
       }
       object.erase("stringData");

@@ -7,6 +7,7 @@
 
 #include "skiff/apiserver/status.h"
 #include "skiff/apiserver/yaml.h"
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
@@ -16,30 +17,6 @@ namespace skiff::apiserver {
 namespace {
 
 constexpr size_t kNewKeyBytes = 32;
-
-std::string base64_encode(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                                 reinterpret_cast<const unsigned char*>(data.data()),
-                                                 static_cast<int>(data.size()))));
-  return out;
-}
-
-std::string base64_decode(const std::string& text, const std::string& what) {
-  if (text.size() % 4 != 0) {
-    throw Error(what + ": not base64");
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) {
-    throw Error(what + ": not base64");
-  }
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t padding = static_cast<size_t>(std::count(text.end() - std::min<ptrdiff_t>(2, ssize(text)), text.end(), '='));
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 EncryptionKey new_key(const std::vector<EncryptionKey>& existing) {
   // key1, key2, ...: one more than the highest number in use.

@@ -12,6 +12,7 @@
 #include "skiff/apiserver/patch.h"
 #include "skiff/apiserver/status.h"
 #include "skiff/apiserver/validation.h"
+#include "skiff/base/base64.h"
 #include "skiff/base/json.h"
 #include "stored_object.h"
 
@@ -53,24 +54,15 @@ const boost::json::object* labels_of(const boost::json::object& object) {
 
 // The continue token of a list: the revision the first page read at and the last key returned.
 std::string continue_token(int64_t revision, const std::string& key) {
-  std::string json = boost::json::serialize(boost::json::object{{"rv", revision}, {"start", key}});
-  std::string out(4 * ((json.size() + 2) / 3), '\0');
-  out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                                 reinterpret_cast<const unsigned char*>(json.data()),
-                                                 static_cast<int>(json.size()))));
-  return out;
+  return base64_encode(boost::json::serialize(boost::json::object{{"rv", revision}, {"start", key}}));
 }
 
 std::pair<int64_t, std::string> parse_continue(const std::string& token) {
-  std::string json(3 * token.size() / 4 + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(json.data()),
-                          reinterpret_cast<const unsigned char*>(token.data()), static_cast<int>(token.size()));
-  if (n < 0) {
+  std::string json;
+  try {
+    json = base64_decode(token, "continue key");
+  } catch (const Error&) {
     throw bad_request("continue key is not valid: illegal base64 data");
-  }
-  json.resize(static_cast<size_t>(n));
-  while (!json.empty() && json.back() == '\0') {
-    json.pop_back();
   }
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(json, ec);

@@ -1,31 +1,8 @@
 #include "etcd_json.h"
 
-#include <openssl/evp.h>
+#include "skiff/base/base64.h"
 
 namespace skiff::store::etcd {
-
-std::string base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string unbase64(std::string_view text, std::string_view what) {
-  if (text.size() % 4 != 0) {
-    throw Error(std::string(what) + ": not base64 (length " + std::to_string(text.size()) + ")");
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) {
-    throw Error(std::string(what) + ": not base64");
-  }
-  size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 int64_t int_field(const boost::json::object& obj, std::string_view name) {
   const boost::json::value* v = obj.if_contains(name);
@@ -58,7 +35,7 @@ std::string bytes_field(const boost::json::object& obj, std::string_view name) {
   if (v == nullptr || !v->is_string()) {
     return {};
   }
-  return unbase64(v->get_string(), "etcd response field " + std::string(name));
+  return base64_decode(v->get_string(), "etcd response field " + std::string(name));
 }
 
 const boost::json::object& object_field(const boost::json::object& obj, std::string_view name) {

@@ -9,10 +9,6 @@
 
 namespace skiff::store::etcd {
 
-// etcd's JSON gateway carries bytes as base64.
-std::string base64(std::string_view data);
-// Throws an Error naming what when text is not valid base64.
-std::string unbase64(std::string_view text, std::string_view what);
 
 // An int64 field of a gateway message: protobuf's JSON mapping writes them as strings, and
 // leaves out fields that are zero.

@@ -4,11 +4,11 @@
 
 #include "etcd_json.h"
 #include "event_queue.h"
+#include "skiff/base/base64.h"
 #include "skiff/base/json.h"
 
 namespace skiff::store {
 
-using etcd::base64;
 using etcd::int_field;
 using etcd::object_field;
 
@@ -22,7 +22,7 @@ std::string range_end(const std::string& prefix) {
 }
 
 boost::json::object put_request(const std::string& key, const std::string& value, int64_t lease) {
-  boost::json::object put{{"key", base64(key)}, {"value", base64(value)}};
+  boost::json::object put{{"key", base64_encode(key)}, {"value", base64_encode(value)}};
   if (lease != 0) {
     put["lease"] = std::to_string(lease);
   }
@@ -30,13 +30,13 @@ boost::json::object put_request(const std::string& key, const std::string& value
 }
 
 boost::json::object range_request(const std::string& key) {
-  return boost::json::object{{"request_range", boost::json::object{{"key", base64(key)}}}};
+  return boost::json::object{{"request_range", boost::json::object{{"key", base64_encode(key)}}}};
 }
 
 boost::json::object compare(const std::string& key, const char* target, const char* result, const char* field,
                             int64_t value) {
   return boost::json::object{
-      {"key", base64(key)}, {"target", target}, {"result", result}, {field, std::to_string(value)}};
+      {"key", base64_encode(key)}, {"target", target}, {"result", result}, {field, std::to_string(value)}};
 }
 
 boost::json::object txn(boost::json::array compares, boost::json::object success, boost::json::object failure) {
@@ -59,13 +59,13 @@ void check_key(const std::string& key) {
 class EtcdWatch : public Watch {
  public:
   EtcdWatch(const std::string& host, const std::string& port, const std::string& prefix, int64_t from_revision)
-      : stream_(
-            host, port, "/v3/watch",
-            boost::json::serialize(boost::json::object{
-                {"create_request", boost::json::object{{"key", base64(prefix.empty() ? std::string(1, '\0') : prefix)},
-                                                       {"range_end", base64(range_end(prefix))},
-                                                       {"start_revision", std::to_string(from_revision + 1)},
-                                                       {"prev_kv", true}}}})),
+      : stream_(host, port, "/v3/watch",
+                boost::json::serialize(boost::json::object{
+                    {"create_request",
+                     boost::json::object{{"key", base64_encode(prefix.empty() ? std::string(1, '\0') : prefix)},
+                                         {"range_end", base64_encode(range_end(prefix))},
+                                         {"start_revision", std::to_string(from_revision + 1)},
+                                         {"prev_kv", true}}}})),
         from_revision_(from_revision),
         reader_([this] { read_loop(); }) {}
   EtcdWatch(const EtcdWatch&) = delete;
@@ -227,10 +227,10 @@ int64_t EtcdStore::remove(const std::string& key, int64_t expected_mod_revision)
   if (expected_mod_revision != 0) {
     compares.push_back(compare(key, "MOD", "EQUAL", "mod_revision", expected_mod_revision));
   }
-  boost::json::object response =
-      call("/v3/kv/txn", txn(std::move(compares),
-                             boost::json::object{{"request_delete_range", boost::json::object{{"key", base64(key)}}}},
-                             range_request(key)));
+  boost::json::object response = call(
+      "/v3/kv/txn", txn(std::move(compares),
+                        boost::json::object{{"request_delete_range", boost::json::object{{"key", base64_encode(key)}}}},
+                        range_request(key)));
   if (!etcd::bool_field(response, "succeeded")) {
     throw_mismatch(response, key, expected_mod_revision);
   }
@@ -239,7 +239,7 @@ int64_t EtcdStore::remove(const std::string& key, int64_t expected_mod_revision)
 
 std::optional<KeyValue> EtcdStore::get(const std::string& key, int64_t revision) {
   check_key(key);
-  boost::json::object request{{"key", base64(key)}};
+  boost::json::object request{{"key", base64_encode(key)}};
   if (revision != 0) {
     request["revision"] = std::to_string(revision);
   }
@@ -254,8 +254,8 @@ std::optional<KeyValue> EtcdStore::get(const std::string& key, int64_t revision)
 ListResult EtcdStore::list(const std::string& prefix, int64_t revision, int64_t limit,
                            const std::string& continue_after_key) {
   std::string start = continue_after_key.empty() ? prefix : continue_after_key + std::string(1, '\0');
-  boost::json::object request{{"key", base64(start.empty() ? std::string(1, '\0') : start)},
-                              {"range_end", base64(range_end(prefix))}};
+  boost::json::object request{{"key", base64_encode(start.empty() ? std::string(1, '\0') : start)},
+                              {"range_end", base64_encode(range_end(prefix))}};
   if (revision != 0) {
     request["revision"] = std::to_string(revision);
   }
@@ -276,7 +276,7 @@ ListResult EtcdStore::list(const std::string& prefix, int64_t revision, int64_t 
 
 int64_t EtcdStore::current_revision() {
   boost::json::object response =
-      call("/v3/kv/range", boost::json::object{{"key", base64(std::string(1, '\0'))}, {"count_only", true}});
+      call("/v3/kv/range", boost::json::object{{"key", base64_encode(std::string(1, '\0'))}, {"count_only", true}});
   return header_revision(response);
 }
 

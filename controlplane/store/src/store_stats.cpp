@@ -6,6 +6,7 @@
 
 #include "etcd_json.h"
 #include "http_client.h"
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
 #include "skiff/store/store.h"
@@ -51,8 +52,8 @@ struct StoreStatsReader::Impl {
     stats.db_bytes =
         etcd::int_field(json::as_object(json::parse(status.body, "maintenance status"), "status"), "dbSize");
     // Every key: from "\0" to the end of the keyspace.
-    boost::json::object range{{"key", etcd::base64(std::string(1, '\0'))},
-                              {"range_end", etcd::base64(std::string(1, '\0'))},
+    boost::json::object range{{"key", base64_encode(std::string(1, '\0'))},
+                              {"range_end", base64_encode(std::string(1, '\0'))},
                               {"count_only", true}};
     HttpResult counted = etcd->post("/v3/kv/range", boost::json::serialize(range));
     if (counted.status != 200) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "skiff/base/base64.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
@@ -19,37 +20,14 @@ namespace http = boost::beast::http;
 
 namespace {
 
-std::string base64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 std::string base64url(std::string_view data) {
-  std::string out = base64(data);
+  std::string out = base64_encode(data);
   while (!out.empty() && out.back() == '=') {
     out.pop_back();
   }
   for (char& c : out) {
     c = c == '+' ? '-' : c == '/' ? '_' : c;
   }
-  return out;
-}
-
-std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) {
-    return std::nullopt;
-  }
-  size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
 
@@ -88,7 +66,7 @@ TokenIssuer::TokenIssuer(TokenIssuerOptions options) : options_(std::move(option
   if (der_size <= 0) {
     throw Error("token issuer: cannot encode the certificate " + options_.cert_path);
   }
-  x5c_ = base64(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(der_size)));
+  x5c_ = base64_encode(std::string_view(reinterpret_cast<const char*>(der), static_cast<size_t>(der_size)));
   OPENSSL_free(der);
   server_ = std::make_unique<LoopbackServer>([this](boost::asio::ip::tcp::socket& socket) {
     serve_http(socket, [this](const HttpRequest& request) { return respond(request); });
@@ -128,7 +106,10 @@ HttpResponse TokenIssuer::respond(const HttpRequest& request) {
     std::string_view value = auth->value();
     std::optional<std::string> decoded;
     if (value.starts_with("Basic ")) {
-      decoded = decode_base64(trim(value.substr(6)));
+      try {
+        decoded = base64_decode(trim(value.substr(6)), "Authorization");
+      } catch (const Error&) {
+      }
     }
     if (!decoded || *decoded != options_.credentials.username + ":" + options_.credentials.password) {
       ++refused_;

@@ -2,7 +2,6 @@
 // etcd), /metrics, kill -9 in the middle of a stream of creates, and bad or hostile clients.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 
 #include "etcd_server.h"
 #include "server_process.h"
+#include "skiff/base/base64.h"
 #include "skiff/base/file.h"
 #include "skiff/base/subprocess.h"
 #include "skiff/base/unique_fd.h"
@@ -28,25 +28,9 @@ using skiff::apiserver::testing::ServerProcess;
 
 const std::string kPlaintext = "correct-horse-battery-staple-7f3a";
 
-std::string base64(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  out.resize(static_cast<size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                                 reinterpret_cast<const unsigned char*>(data.data()),
-                                                 static_cast<int>(data.size()))));
-  return out;
-}
-
-std::string unbase64(const std::string& text) {
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
-  return out;
-}
-
 std::string secret_json(const std::string& name) {
   return R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":")" + name + R"("},"data":{"password":")" +
-         base64(kPlaintext) + R"("}})";
+         skiff::base64_encode(kPlaintext) + R"("}})";
 }
 
 std::string configmap_json(const std::string& name, size_t payload = 0) {
@@ -110,10 +94,10 @@ TEST(SecretEncryption, SqliteFileNeverHoldsThePlaintext) {
   server.start();
   ASSERT_EQ(server.request("POST", "/api/v1/namespaces/default/secrets", secret_json("db-password")).code, 201);
   std::string yaml = server.kubectl({"get", "secret", "db-password", "-o", "yaml"});
-  EXPECT_NE(yaml.find("password: " + base64(kPlaintext)), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("password: " + skiff::base64_encode(kPlaintext)), std::string::npos) << yaml;
   std::string raw = raw_sqlite_bytes(server.data_dir());
   EXPECT_EQ(raw.find(kPlaintext), std::string::npos);
-  EXPECT_EQ(raw.find(base64(kPlaintext)), std::string::npos);
+  EXPECT_EQ(raw.find(skiff::base64_encode(kPlaintext)), std::string::npos);
   EXPECT_NE(raw.find("k8s:enc:aesgcm:v1:key1:"), std::string::npos);
 
   // Rotation with the server stopped: a new first key, every secret sealed with it, still readable.
@@ -123,13 +107,14 @@ TEST(SecretEncryption, SqliteFileNeverHoldsThePlaintext) {
                                       "--data-dir", server.data_dir(), "--rotate-encryption-key"}});
   ASSERT_TRUE(rotated.ok()) << rotated.err;
   server.start();
-  EXPECT_NE(server.kubectl({"get", "secret", "db-password", "-o", "yaml"}).find(base64(kPlaintext)), std::string::npos);
+  EXPECT_NE(server.kubectl({"get", "secret", "db-password", "-o", "yaml"}).find(skiff::base64_encode(kPlaintext)),
+            std::string::npos);
   auto secret = boost::json::parse(server.request("GET", "/api/v1/namespaces/default/secrets/db-password").body);
-  EXPECT_EQ(secret.at("data").at("password").as_string(), base64(kPlaintext));
+  EXPECT_EQ(secret.at("data").at("password").as_string(), skiff::base64_encode(kPlaintext));
   raw = raw_sqlite_bytes(server.data_dir());
   EXPECT_NE(raw.find("k8s:enc:aesgcm:v1:key2:"), std::string::npos);
   EXPECT_EQ(raw.find(kPlaintext), std::string::npos);
-  EXPECT_EQ(raw.find(base64(kPlaintext)), std::string::npos);
+  EXPECT_EQ(raw.find(skiff::base64_encode(kPlaintext)), std::string::npos);
   // A running server holds the data dir: a rotation now would seal with a key it does not know.
   skiff::SubprocessResult refused =
       skiff::run_subprocess({.args = {std::getenv("SKIFF_SERVER") ? std::getenv("SKIFF_SERVER") : "skiff-server",
@@ -143,19 +128,20 @@ TEST(SecretEncryption, EtcdValueIsSealed) {
   ServerProcess server({"--datastore-endpoint", etcd.endpoint()});
   server.start();
   ASSERT_EQ(server.request("POST", "/api/v1/namespaces/default/secrets", secret_json("api-key")).code, 201);
-  EXPECT_NE(server.kubectl({"get", "secret", "api-key", "-o", "yaml"}).find(base64(kPlaintext)), std::string::npos);
+  EXPECT_NE(server.kubectl({"get", "secret", "api-key", "-o", "yaml"}).find(skiff::base64_encode(kPlaintext)),
+            std::string::npos);
   // The raw value, straight from etcd's gateway.
   std::string gateway = "http://" + etcd.endpoint().substr(std::string("etcd://").size()) + "/v3/kv/range";
-  skiff::SubprocessResult range =
-      skiff::run_subprocess({.args = {"curl", "-sS", "-X", "POST", gateway, "-d",
-                                      R"({"key":")" + base64("/registry/secrets/default/api-key") + R"("})"}});
+  skiff::SubprocessResult range = skiff::run_subprocess(
+      {.args = {"curl", "-sS", "-X", "POST", gateway, "-d",
+                R"({"key":")" + skiff::base64_encode("/registry/secrets/default/api-key") + R"("})"}});
   ASSERT_TRUE(range.ok()) << range.err;
   auto kvs = boost::json::parse(range.out).at("kvs").as_array();
   ASSERT_EQ(kvs.size(), 1u);
-  std::string value = unbase64(std::string(kvs[0].at("value").as_string()));
+  std::string value = skiff::base64_decode(kvs[0].at("value").as_string(), "etcd value");
   EXPECT_TRUE(value.starts_with("k8s:enc:aesgcm:v1:key1:")) << value.substr(0, 40);
   EXPECT_EQ(value.find(kPlaintext), std::string::npos);
-  EXPECT_EQ(value.find(base64(kPlaintext)), std::string::npos);
+  EXPECT_EQ(value.find(skiff::base64_encode(kPlaintext)), std::string::npos);
   std::string metrics = server.request("GET", "/metrics").body;
   EXPECT_GT(metric(metrics, "apiserver_storage_db_total_size_in_bytes"), 0) << metrics;
   EXPECT_GT(metric(metrics, "apiserver_storage_keys"), 4);
