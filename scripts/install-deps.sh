@@ -25,8 +25,9 @@ packages=(
   mmdebstrap qemu-system-x86 qemu-utils e2fsprogs
   # pods: nftables (nft, to inspect skiff's table in tests), slirp4netns (rootless networks)
   nftables slirp4netns
-  # images: the tests' registry, pushing and building test images, htpasswd, test CAs
-  docker-registry skopeo umoci apache2-utils openssl
+  # images: the tests' registry, pushing and building test images, htpasswd, test CAs, zstd
+  # fixtures; curl for the API server tests
+  docker-registry skopeo umoci apache2-utils openssl zstd curl
   # skiff-server: etcd for the store's second backend, kubectl's peer in tests
   etcd-server etcd-client
 )

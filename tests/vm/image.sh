@@ -50,6 +50,8 @@ packages=(
   linux-image-cloud-amd64 initramfs-tools kmod
   # what skiff's binaries and tests use in the guest
   libstdc++6 libseccomp2 libcap2 busybox-static uidmap util-linux procps iproute2 e2fsprogs
+  # the image and control plane modules' unit tests (archives, inflate, zstd, TLS, SQLite, YAML)
+  libarchive13 libisal2 libzstd1 libssl3 libsqlite3-0 libyaml-0-2 zstd
   # peers for the benchmark
   crun runc python3 time
 )
