@@ -91,9 +91,15 @@ bool send_all(int fd, const std::string& message) {
 }
 
 // The holder process; never returns.
-[[noreturn]] void run_slirp_holder(const std::string& pod_dir, pid_t infra_pid,
+[[noreturn]] void run_slirp_holder(pid_t monitor_pid, const std::string& pod_dir, pid_t infra_pid,
                                    const std::vector<netns::PortMapping>& ports, int report_fd, int keep_alive_fd) {
   ::prctl(PR_SET_NAME, "skiff-slirp");
+  // Dies with the monitor even in the middle of starting slirp4netns (which then ends by its exit
+  // fd), so that a teardown that has waited for a killed monitor finds no holder starting another.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != monitor_pid) {
+    ::_exit(1);
+  }
   close_fds_except({report_fd, keep_alive_fd});
 #ifdef SKIFF_POD_HAVE_NETNS
   std::optional<netns::Slirp4netns> slirp;
@@ -161,9 +167,10 @@ PodSlirp::PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vecto
   UniqueFd keep_read(keep[0]);
   keep_alive_ = UniqueFd(keep[1]);
   // Forked from the (single-threaded) monitor, so the child may do more than async-signal-safe calls.
+  pid_t monitor_pid = ::getpid();
   pid_t pid = check(::fork(), "fork the slirp4netns holder");
   if (pid == 0) {
-    run_slirp_holder(pod_dir, infra_pid, ports, report_write.get(), keep_read.get());
+    run_slirp_holder(monitor_pid, pod_dir, infra_pid, ports, report_write.get(), keep_read.get());
   }
   holder_ = pid;
   report_write.reset();

@@ -92,6 +92,11 @@ void teardown_pod(const PodManagerOptions& options, const PodLayout& layout) {
         auto status = load_container_record(status_path(layout.bundle(name)));
         if (status && monitor_alive(*status)) {
           ::kill(status->monitor_pid, SIGKILL);
+          // Its slirp4netns holder dies with it: once it has, the pid file read below names the
+          // slirp4netns the holder started, or none was started (or it ends by its exit fd).
+          if (!wait_monitor_exit(layout.bundle(name), kMonitorExitBound)) {
+            throw Error("container " + id + ": its monitor did not exit after SIGKILL");
+          }
         }
       });
       // force: also a directory without state.json, left by a create that was killed.

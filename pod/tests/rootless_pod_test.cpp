@@ -7,11 +7,15 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,9 +44,9 @@ std::string proc_field(const std::string& pid, const std::string& key) {
   return {};
 }
 
-// Live (not zombie) slirp4netns processes of this user.
-std::vector<std::string> own_slirp_processes() {
-  std::vector<std::string> out;
+// Live (not zombie) processes of this user, by pid, with their names; name_filter empty: all.
+std::set<std::string> own_processes(const std::string& name_filter = {}) {
+  std::set<std::string> out;
   DIR* proc = ::opendir("/proc");
   if (proc == nullptr) {
     return out;
@@ -52,16 +56,21 @@ std::vector<std::string> own_slirp_processes() {
     if (pid.empty() || pid[0] < '0' || pid[0] > '9') {
       continue;
     }
-    if (proc_field(pid, "Name") != "slirp4netns" || proc_field(pid, "State").rfind('Z', 0) == 0) {
+    std::string name = proc_field(pid, "Name");
+    if ((!name_filter.empty() && name != name_filter) || name.empty() || proc_field(pid, "State").rfind('Z', 0) == 0) {
       continue;
     }
     auto uids = split(proc_field(pid, "Uid"), '\t');
     if (!uids.empty() && uids[0] == std::to_string(::getuid())) {
-      out.push_back(pid);
+      out.insert(pid + " " + name);
     }
   }
   ::closedir(proc);
   return out;
+}
+
+std::set<std::string> own_slirp_processes() {
+  return own_processes("slirp4netns");
 }
 
 // One connection to 127.0.0.1:port; everything the peer sends before closing ("" when the
@@ -95,9 +104,14 @@ class RootlessPod : public ::testing::Test {
     if (::geteuid() == 0) {
       GTEST_SKIP() << "the rootless pod tests run as an unprivileged user: run them through ctest (run-as-user.sh)";
     }
+    manager_ = std::make_unique<PodManager>(manager_options());
+  }
+
+  // The same in a forked creator as in the test.
+  [[nodiscard]] PodManagerOptions manager_options() const {
     PodManagerOptions options;  // the default state root: $XDG_RUNTIME_DIR/skiff
-    options.cgroup_parent = "skiff-rootless-pod-test-" + std::to_string(::getpid());
-    manager_ = std::make_unique<PodManager>(options);
+    options.cgroup_parent = "skiff-rootless-pod-test-" + std::to_string(test_pid_);
+    return options;
   }
 
   void TearDown() override {
@@ -151,6 +165,7 @@ class RootlessPod : public ::testing::Test {
     return status;
   }
 
+  pid_t test_pid_ = ::getpid();
   std::unique_ptr<PodManager> manager_;
   ::skiff::testing::TempDir shared_{"skiff-rootless-pod-shared-"};
   std::vector<std::unique_ptr<::skiff::testing::Bundle>> bundles_;
@@ -229,7 +244,7 @@ TEST_F(RootlessPod, SharesHostnameAndLocalhostAndPublishesAPortOnLoopback) {
   EXPECT_FALSE(path_exists(pod_dir));
   EXPECT_FALSE(path_exists("/proc/" + slirp_pid) && proc_field(slirp_pid, "State").rfind('Z', 0) != 0)
       << "slirp4netns " << slirp_pid << " survived the pod";
-  EXPECT_EQ(own_slirp_processes(), std::vector<std::string>{});
+  EXPECT_EQ(own_slirp_processes(), std::set<std::string>{});
 }
 
 TEST_F(RootlessPod, ForceRemoveOfARunningPodEndsSlirp) {
@@ -242,7 +257,76 @@ TEST_F(RootlessPod, ForceRemoveOfARunningPodEndsSlirp) {
   ASSERT_TRUE(path_exists(pod_dir + "/slirp4netns.pid"));
   manager_->remove_pod(spec.id, true);
   EXPECT_FALSE(path_exists(pod_dir));
-  EXPECT_EQ(own_slirp_processes(), std::vector<std::string>{});
+  EXPECT_EQ(own_slirp_processes(), std::set<std::string>{});
+}
+
+TEST_F(RootlessPod, RecoverRemovesPodsWhoseCreatorWasKilled) {
+  std::string state_root = manager_->state_root();
+  std::set<std::string> before = own_processes();
+  // The delays only choose where the creator dies (from before the state dir, through the user
+  // namespace, slirp4netns and the containers, to after the pod is complete); nothing is
+  // asserted about how long a step takes.
+  for (int delay_ms : {0, 3, 6, 10, 15, 20, 30, 45, 60, 80, 120, 200, 400, 1500}) {
+    SCOPED_TRACE("killed after " + std::to_string(delay_ms) + " ms");
+    PodSpec spec;
+    spec.id = ::skiff::testing::unique_id("rlkilled");
+    spec.network = NetworkMode::slirp4netns;
+    spec.ports.push_back({"tcp", "127.0.0.1", static_cast<uint16_t>(20000 + ::getpid() % 20000), 8080});
+    spec.init_containers.push_back(container("init", "true"));
+    spec.containers.push_back(container("app", "exec sleep 1000"));
+    spec.containers.push_back(container("app2", "exec sleep 1000"));
+    pid_t creator = ::fork();
+    ASSERT_GE(creator, 0);
+    if (creator == 0) {
+      try {
+        PodManager(manager_options()).create_pod(spec);
+      } catch (...) {
+        ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(creator, SIGKILL);
+    ::waitpid(creator, nullptr, 0);
+
+    auto removed = manager_->recover(true);
+    std::string pod_dir = state_root + "/pods/" + spec.id;
+    bool complete = path_exists(pod_dir);
+    // Which point the kill hit, for whoever reads the test's output.
+    std::printf("killed after %d ms: %s\n", delay_ms,
+                complete          ? "the pod was complete"
+                : removed.empty() ? "nothing was made yet"
+                                  : "recovered a half-made pod");
+    if (complete) {
+      EXPECT_TRUE(removed.empty());
+      EXPECT_EQ(manager_->pod_status(spec.id).state, "running");
+      manager_->remove_pod(spec.id, true);
+    }
+    EXPECT_FALSE(path_exists(pod_dir));
+    // No runtime container, monitor, pause, slirp4netns or container process of the pod left.
+    DIR* d = ::opendir(state_root.c_str());
+    ASSERT_NE(d, nullptr);
+    while (dirent* ent = ::readdir(d)) {
+      EXPECT_NE(std::string(ent->d_name).rfind(spec.id + "_", 0), 0U) << "runtime container left: " << ent->d_name;
+    }
+    ::closedir(d);
+    // A slirp4netns whose holder died before naming it in the pid file ends by itself once it
+    // sees its exit fd closed, so what is left is polled for (bounded) rather than read once.
+    std::set<std::string> left;
+    for (int i = 0; i < kPollRounds; ++i) {
+      left.clear();
+      for (const auto& process : own_processes()) {
+        if (!before.contains(process)) {
+          left.insert(process);
+        }
+      }
+      if (left.empty()) {
+        break;
+      }
+      ::usleep(kPollInterval);
+    }
+    EXPECT_EQ(left, std::set<std::string>{}) << "processes left";
+  }
 }
 
 TEST_F(RootlessPod, BridgeIsRefusedWithAClearMessage) {
