@@ -7,18 +7,8 @@
 #include <sys/types.h>
 
 #include <boost/json/array.hpp>
-#include <optional>
-#include <string>
 
 namespace skiff::pod {
-
-struct SubIdRange {
-  uint32_t start = 0;
-  uint32_t size = 0;
-};
-
-// The first range of user (by name, or by number) in the text of /etc/subuid or /etc/subgid.
-std::optional<SubIdRange> find_subid_range(const std::string& text, const std::string& user, uint32_t id);
 
 struct IdMaps {
   boost::json::array uid_mappings;  // OCI linux.uidMappings
