@@ -4,14 +4,17 @@
 #include <sys/file.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
 #include "skiff/apiserver/api_handler.h"
 #include "skiff/apiserver/bootstrap.h"
+#include "skiff/apiserver/deletion_controller.h"
 #include "skiff/apiserver/encrypting_store.h"
 #include "skiff/apiserver/encryption_config.h"
 #include "skiff/apiserver/http_server.h"
+#include "skiff/apiserver/leader_election.h"
 #include "skiff/apiserver/metrics.h"
 #include "skiff/apiserver/registry.h"
 #include "skiff/base/error.h"
@@ -52,7 +55,27 @@ struct Settings {
   std::string encryption_config;
   int threads = 4;
   bool rotate_encryption_key = false;
+  std::string identity;
+  int lease_duration_seconds = 15;
+  int retry_period_seconds = 2;
 };
+
+// The election's timing as kube-controller-manager's defaults scale: the leader gives up after
+// two thirds of the lease duration without a renewal, well before another may take over.
+skiff::apiserver::LeaderElectionConfig election_config(const Settings& settings) {
+  if (settings.retry_period_seconds >= settings.lease_duration_seconds) {
+    throw skiff::Error("--leader-elect-retry-period " + std::to_string(settings.retry_period_seconds) +
+                       " must be shorter than --leader-elect-lease-duration " +
+                       std::to_string(settings.lease_duration_seconds));
+  }
+  skiff::apiserver::LeaderElectionConfig config;
+  config.identity = settings.identity.empty() ? skiff::apiserver::default_leader_identity() : settings.identity;
+  config.lease_duration = std::chrono::seconds(settings.lease_duration_seconds);
+  config.retry_period = std::chrono::seconds(settings.retry_period_seconds);
+  config.renew_deadline = std::max(config.retry_period, std::chrono::seconds(settings.lease_duration_seconds * 2 / 3));
+  config.sole_server = !settings.datastore.starts_with("etcd://");
+  return config;
+}
 
 // One skiff-server per data dir: a second one (or a key rotation while the server runs, which
 // would seal with a key the server does not know) fails here instead of sharing the state.
@@ -128,6 +151,19 @@ int run(const Settings& settings) {
   options.metrics = &metrics;
   apiserver::ApiHandler handler(registry, address_of(listen.port));
   apiserver::HttpServer server(handler, apiserver::TokenAuthenticator::load(files.token_file), options);
+  // The work that must run once among the servers on one store runs on the leader.
+  apiserver::DeletionController deletion(registry);
+  apiserver::LeaderElector elector(
+      registry, election_config(settings),
+      [&] {
+        deletion.start();
+        metrics.set_leader(true);
+      },
+      [&] {
+        metrics.set_leader(false);
+        deletion.stop();
+      });
+  elector.start();
   if (listen.port == 0) {
     apiserver::bootstrap_data_dir(data_dir, listen.host, address_of(server.port()));
   }
@@ -140,6 +176,7 @@ int run(const Settings& settings) {
     server.stop();
   });
   server.run();
+  elector.stop();
   pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   return 0;
@@ -162,6 +199,14 @@ int main(int argc, char** argv) {
       "kube's EncryptionConfiguration with the aesgcm keys for secrets (default DATA_DIR/encryption-config.json, "
       "made on first start)");
   app.add_option("--threads", settings.threads, "threads serving requests")->check(CLI::Range(1, 64));
+  app.add_option("--identity", settings.identity,
+                 "this server's holderIdentity in the leader Lease kube-system/skiff-server (default hostname_pid)");
+  app.add_option("--leader-elect-lease-duration", settings.lease_duration_seconds,
+                 "seconds the other servers wait after the leader's last renewal before taking its Lease")
+      ->check(CLI::Range(2, 3600));
+  app.add_option("--leader-elect-retry-period", settings.retry_period_seconds,
+                 "seconds between the leader's renewals and the other servers' attempts to take the Lease")
+      ->check(CLI::Range(1, 3600));
   app.add_flag("--rotate-encryption-key", settings.rotate_encryption_key,
                "with the server stopped: put a new key first in the encryption config, re-encrypt every secret "
                "with it, and exit");

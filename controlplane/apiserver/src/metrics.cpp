@@ -113,6 +113,9 @@ std::string ServerMetrics::render() {
   out += "# HELP apiserver_longrunning_requests Requests being served that run long (watches).\n";
   out += "# TYPE apiserver_longrunning_requests gauge\n";
   out += "apiserver_longrunning_requests{verb=\"WATCH\"} " + std::to_string(watches_.load()) + "\n";
+  out += "# HELP skiff_leader 1 when this server holds the leader Lease (kube-system/skiff-server), 0 otherwise.\n";
+  out += "# TYPE skiff_leader gauge\n";
+  out += std::string("skiff_leader ") + (leader_.load() ? "1" : "0") + "\n";
   try {
     StoreFigures store = store_figures_();
     out += "# HELP apiserver_storage_keys Keys in the store now.\n# TYPE apiserver_storage_keys gauge\n";

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "skiff/apiserver/defaults.h"
+#include "skiff/apiserver/finalizers.h"
+#include "skiff/apiserver/namespace_lifecycle.h"
 #include "skiff/apiserver/patch.h"
 #include "skiff/apiserver/status.h"
 #include "skiff/apiserver/validation.h"
@@ -192,8 +194,12 @@ boost::json::object ObjectRegistry::create(const ResourceType& type, const std::
   }
   apply_defaults(type, object);
   check_valid(type, object);
-  if (type.namespaced && !store_.get(find_resource("", "v1", "namespaces")->key("", ns))) {
-    throw not_found("", "namespaces", ns);
+  if (type.namespaced) {
+    std::optional<store::KeyValue> ns_kv = store_.get(find_resource("", "v1", "namespaces")->key("", ns));
+    if (!ns_kv) {
+      throw not_found("", "namespaces", ns);
+    }
+    check_namespace_open(decode(*ns_kv), type, name);
   }
   if (type.resource == "services") {
     allocate_cluster_ip(object);
@@ -362,7 +368,8 @@ boost::json::object ObjectRegistry::replace(
       }
       meta["namespace"] = ns;
     }
-    for (std::string_view immutable : {"uid", "creationTimestamp", "generation", "deletionTimestamp"}) {
+    for (std::string_view immutable :
+         {"uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"}) {
       if (const auto* v = old_meta.if_contains(immutable)) {
         meta[immutable] = *v;
       } else {
@@ -371,6 +378,7 @@ boost::json::object ObjectRegistry::replace(
     }
     apply_defaults(type, updated);
     check_valid(type, updated);
+    check_no_new_finalizers(type, current, updated);
     auto& new_meta = metadata_of(updated);  // apply_defaults may have moved metadata
     const auto* old_spec = current.if_contains("spec");
     const auto* new_spec = updated.if_contains("spec");
@@ -385,6 +393,9 @@ boost::json::object ObjectRegistry::replace(
     try {
       int64_t revision = store_.update(key, encode(updated), kv->mod_revision);
       new_meta["resourceVersion"] = std::to_string(revision);
+      if (deleted_by_update(type, current, updated)) {
+        delete_finalized(type, ns, updated, revision);
+      }
       return updated;
     } catch (const store::Conflict&) {
       if ((conditional && !wanted_version.empty()) || attempt + 1 >= kUpdateAttempts) {

@@ -1,5 +1,8 @@
-// Deletion: graceful deletion of bound pods, namespaces with their contents, and the garbage
-// collection of dependents by their ownerReferences (propagationPolicy).
+// Deletion: graceful deletion of bound pods, finalizers (the object's own, the garbage
+// collector's for Foreground and Orphan, a namespace's spec.finalizers), and the garbage
+// collection of dependents by their ownerReferences.
+#include "skiff/apiserver/finalizers.h"
+#include "skiff/apiserver/namespace_lifecycle.h"
 #include "skiff/apiserver/registry.h"
 #include "skiff/apiserver/status.h"
 #include "stored_object.h"
@@ -10,10 +13,6 @@ namespace {
 
 constexpr int kDeleteAttempts = 5;
 constexpr int64_t kDefaultPodGracePeriod = 30;
-
-bool is_protected_namespace(const std::string& name) {
-  return name == "default" || name == "kube-system" || name == "kube-public";
-}
 
 int64_t int_at(const boost::json::object& object, std::string_view parent, std::string_view key, int64_t fallback) {
   const auto* p = object.if_contains(parent);
@@ -98,16 +97,26 @@ void ObjectRegistry::release_dependents(const std::string& ns, const std::string
   }
 }
 
+void ObjectRegistry::delete_finalized(const ResourceType& type, const std::string& ns,
+                                      const boost::json::object& object, int64_t revision) {
+  try {
+    store_.remove(type.key(ns, meta_string(object, "name")), revision);
+  } catch (const store::Conflict&) {
+    return;  // changed meanwhile: the write that changed it decides
+  } catch (const store::NotFound&) {
+    return;
+  }
+  if (type.namespaced) {
+    release_dependents(ns, meta_string(object, "uid"), PropagationPolicy::background);
+  }
+}
+
 boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::string& ns, const std::string& name,
                                            const DeletePreconditions& preconditions) {
-  if (type.resource == "namespaces" && is_protected_namespace(name)) {
-    ApiError error(403, "Forbidden", "namespaces \"" + name + "\" is forbidden: this namespace may not be deleted");
-    error.name = name;
-    error.kind = "namespaces";
-    throw error;
+  if (type.resource == "namespaces" && is_immortal_namespace(name)) {
+    throw forbidden("", "namespaces", name, "this namespace may not be deleted");
   }
   std::string key = type.key(ns, name);
-  PropagationPolicy policy = preconditions.propagation.value_or(PropagationPolicy::background);
   for (int attempt = 0;; ++attempt) {
     std::optional<store::KeyValue> kv = store_.get(key);
     if (!kv) {
@@ -123,50 +132,43 @@ boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::
     if (preconditions.dry_run) {
       return object;
     }
-    std::string uid = meta_string(object, "uid");
-    if (type.resource == "pods") {
-      if (int64_t grace = pod_grace_period(object, preconditions); grace > 0) {
-        auto& meta = metadata_of(object);
-        const auto* current = meta.if_contains("deletionGracePeriodSeconds");
-        if (current && current->is_int64() && current->as_int64() <= grace) {
-          return object;  // already terminating at least this soon
-        }
-        meta["deletionTimestamp"] = kube_timestamp(grace);
-        meta["deletionGracePeriodSeconds"] = grace;
-        const auto* generation = meta.if_contains("generation");
-        meta["generation"] = (generation && generation->is_int64() ? generation->as_int64() : 0) + 1;
-        try {
-          int64_t revision = store_.update(key, encode(object), kv->mod_revision);
-          metadata_of(object)["resourceVersion"] = std::to_string(revision);
-          return object;
-        } catch (const store::Conflict&) {
-          if (attempt + 1 >= kDeleteAttempts) {
-            throw conflict(type.group, type.resource, name, "the object keeps changing");
-          }
-          continue;
-        } catch (const store::NotFound&) {
-          throw not_found(type.group, type.resource, name);
-        }
+    // The object as the delete leaves it, when it stays: being deleted gracefully (a bound pod)
+    // or waiting for its finalizers.
+    std::optional<boost::json::object> kept;
+    int64_t grace = type.resource == "pods" ? pod_grace_period(object, preconditions) : 0;
+    if (grace > 0) {
+      const auto* current = metadata_of(object).if_contains("deletionGracePeriodSeconds");
+      if (current && current->is_int64() && current->as_int64() <= grace) {
+        return object;  // already terminating at least this soon; its finalizers stay as they are
       }
-    }
-    if (type.namespaced && policy != PropagationPolicy::background) {
-      release_dependents(ns, uid, policy);
-    }
-    if (type.resource == "namespaces") {
-      // Everything in the namespace goes first, as kube's namespace controller does.
-      for (const ResourceType& member : resource_types()) {
-        if (!member.namespaced) {
-          continue;
+      kept = object;
+      auto& meta = metadata_of(*kept);
+      meta["deletionTimestamp"] = kube_timestamp(grace);
+      meta["deletionGracePeriodSeconds"] = grace;
+      const auto* generation = meta.if_contains("generation");
+      meta["generation"] = (generation && generation->is_int64() ? generation->as_int64() : 0) + 1;
+      set_finalizers(*kept, finalizers_after_delete(object, preconditions.propagation));
+    } else if (std::vector<std::string> finalizers = finalizers_after_delete(object, preconditions.propagation);
+               !finalizers.empty() || (type.resource == "namespaces" && !namespace_spec_finalizers(object).empty())) {
+      kept = object;
+      set_finalizers(*kept, finalizers);
+      mark_as_deleting(*kept);
+      if (type.resource == "namespaces") {
+        auto& status = (*kept)["status"];
+        if (!status.is_object()) {
+          status = boost::json::object{};
         }
-        for (const store::KeyValue& item : store_.list(member.key_prefix(name)).items) {
-          try {
-            store_.remove(item.key);
-          } catch (const store::NotFound&) {  // deleted meanwhile
-          }
-        }
+        status.as_object()["phase"] = "Terminating";
       }
     }
     try {
+      if (kept) {
+        if (*kept != object) {
+          int64_t revision = store_.update(key, encode(*kept), kv->mod_revision);
+          metadata_of(*kept)["resourceVersion"] = std::to_string(revision);
+        }
+        return *kept;
+      }
       int64_t revision = store_.remove(key, kv->mod_revision);
       metadata_of(object)["resourceVersion"] = std::to_string(revision);
     } catch (const store::Conflict&) {
@@ -177,8 +179,9 @@ boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::
     } catch (const store::NotFound&) {
       throw not_found(type.group, type.resource, name);
     }
-    if (type.namespaced && policy == PropagationPolicy::background) {
-      release_dependents(ns, uid, policy);
+    // The garbage collector's part of a background deletion, done here at once.
+    if (type.namespaced) {
+      release_dependents(ns, meta_string(object, "uid"), PropagationPolicy::background);
     }
     return object;
   }

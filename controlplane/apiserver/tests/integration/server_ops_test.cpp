@@ -175,8 +175,8 @@ TEST(Metrics, CountsRequestsWatchesAndTheStore) {
   EXPECT_EQ(metric(text, "apiserver_request_total{verb=\"WATCH\"," + cm + ",code=\"200\"}"), 1);
   EXPECT_EQ(metric(text, "apiserver_request_duration_seconds_count{verb=\"CREATE\"," + cm + "}"), 4);
   EXPECT_EQ(metric(text, "apiserver_request_duration_seconds_bucket{verb=\"CREATE\"," + cm + ",le=\"+Inf\"}"), 4);
-  // 4 namespaces, 3 configmaps.
-  EXPECT_EQ(metric(text, "apiserver_storage_keys"), 7);
+  // 4 namespaces, the leader Lease, 3 configmaps.
+  EXPECT_EQ(metric(text, "apiserver_storage_keys"), 8);
   EXPECT_GT(metric(text, "apiserver_storage_revision"), 6);
   EXPECT_GT(metric(text, "apiserver_storage_db_total_size_in_bytes"), 0);
 }

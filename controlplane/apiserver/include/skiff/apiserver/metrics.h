@@ -40,8 +40,8 @@ struct StoreFigures {
 // The server's Prometheus metrics under kube's names: apiserver_request_total{verb, group,
 // version, resource, subresource, code}, apiserver_request_duration_seconds (a histogram by
 // verb, group, version, resource, subresource), apiserver_longrunning_requests{verb="WATCH"},
-// and the store's apiserver_storage_keys, apiserver_storage_revision and
-// apiserver_storage_db_total_size_in_bytes.
+// the store's apiserver_storage_keys, apiserver_storage_revision and
+// apiserver_storage_db_total_size_in_bytes, and skiff_leader.
 class ServerMetrics {
  public:
   explicit ServerMetrics(std::function<StoreFigures()> store_figures);
@@ -50,6 +50,8 @@ class ServerMetrics {
   void watch_started() { ++watches_; }
   void watch_ended() { --watches_; }
   [[nodiscard]] int64_t watches() const { return watches_; }
+  // Whether this server leads (skiff_leader).
+  void set_leader(bool leader) { leader_ = leader; }
 
   // The text exposition format (version 0.0.4).
   std::string render();
@@ -69,6 +71,7 @@ class ServerMetrics {
   std::map<std::pair<RequestLabels, int>, uint64_t> counts_;
   std::map<RequestLabels, Histogram> latencies_;
   std::atomic<int64_t> watches_{0};
+  std::atomic<bool> leader_{false};
 };
 
 }  // namespace skiff::apiserver

@@ -108,16 +108,25 @@ class ObjectRegistry {
   boost::json::object get_part(const ResourceType& type, const std::string& ns, const std::string& name, Part part);
   // Sets spec.nodeName of an unbound pod (the binding subresource).
   void bind(const std::string& ns, const std::string& pod, const boost::json::object& binding);
-  // Deletes the object (a namespace with everything in it) and returns it as it was, then its
-  // dependents as the propagation policy says (background: deleted after it; foreground: deleted
-  // before it; orphan: their ownerReferences to it removed). A pod bound to a node is deleted
-  // gracefully: it gets deletionTimestamp and deletionGracePeriodSeconds and stays until a
-  // delete with grace period 0 (its node agent's); it is returned as it is then.
+  // Deletes the object as kube's generic registry does and returns it as it was. An object left
+  // with finalizers (its own, or the garbage collector's: foregroundDeletion for Foreground,
+  // orphan for Orphan) gets deletionTimestamp and deletionGracePeriodSeconds 0 and stays until
+  // an update empties its finalizers; a namespace becomes Terminating until the namespace
+  // deleter emptied it. Otherwise it goes at once and its dependents after it (background).
+  // A pod bound to a node is deleted gracefully: it gets deletionTimestamp and
+  // deletionGracePeriodSeconds and stays until a delete with grace period 0 (its node agent's);
+  // it is returned as it is then.
   boost::json::object remove(const ResourceType& type, const std::string& ns, const std::string& name,
                              const DeletePreconditions& preconditions);
   std::unique_ptr<EventStream> watch(const ResourceType& type, const std::string& ns, WatchOptions options);
 
   [[nodiscard]] store::Store& store() { return store_; }
+
+  // The objects in namespace ns whose ownerReferences name uid, with their types.
+  std::vector<std::pair<const ResourceType*, boost::json::object>> dependents_of(const std::string& ns,
+                                                                                 const std::string& uid);
+  // Deletes the dependents of uid in ns with this policy, or (orphan) removes their references to it.
+  void release_dependents(const std::string& ns, const std::string& uid, PropagationPolicy policy);
 
  private:
   boost::json::object decode(const store::KeyValue& kv) const;
@@ -126,10 +135,10 @@ class ObjectRegistry {
                               bool conditional, const WriteOptions& options = {},
                               BodyKind body_kind = BodyKind::object);
   void allocate_cluster_ip(boost::json::object& service);
-  // The objects in namespace ns whose ownerReferences name uid, with their types.
-  std::vector<std::pair<const ResourceType*, boost::json::object>> dependents_of(const std::string& ns,
-                                                                                 const std::string& uid);
-  void release_dependents(const std::string& ns, const std::string& uid, PropagationPolicy policy);
+  // Deletes what an update left being deleted without finalizers (kube's ShouldDeleteDuringUpdate),
+  // if it is still at revision, and then its dependents.
+  void delete_finalized(const ResourceType& type, const std::string& ns, const boost::json::object& object,
+                        int64_t revision);
 
   store::Store& store_;
   // Serialises cluster IP allocation (a scan of the services in use) within this server.
