@@ -1,5 +1,6 @@
 #include "skiff/base/strings.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -90,6 +91,12 @@ int64_t parse_byte_size(std::string_view text, std::string_view what, bool allow
     throw Error(std::string(what) + ": size too large: \"" + shown + "\"");
   }
   return static_cast<int64_t>(bytes);
+}
+
+bool is_valid_object_name(std::string_view name) {
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  return !name.empty() && name.size() <= 253 && alnum(name.front()) &&
+         std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '_' || c == '.' || c == '-'; });
 }
 
 }  // namespace skiff

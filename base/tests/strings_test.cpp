@@ -98,5 +98,18 @@ TEST(ParseByteSize, RejectsBadSizesNamingTheArgument) {
   EXPECT_NE(error_of([] { parse_byte_size("12q", "m"); }).find("unknown size unit"), std::string::npos);
 }
 
+TEST(ObjectNameTest, AcceptsWhatPodmanAccepts) {
+  EXPECT_TRUE(is_valid_object_name("web"));
+  EXPECT_TRUE(is_valid_object_name("a1_b.c-d"));
+  EXPECT_TRUE(is_valid_object_name("0abc"));
+  EXPECT_FALSE(is_valid_object_name(""));
+  EXPECT_FALSE(is_valid_object_name("-lead"));
+  EXPECT_FALSE(is_valid_object_name("_lead"));
+  EXPECT_FALSE(is_valid_object_name("a/b"));
+  EXPECT_FALSE(is_valid_object_name("a b"));
+  EXPECT_FALSE(is_valid_object_name(std::string(254, 'a')));
+  EXPECT_TRUE(is_valid_object_name(std::string(253, 'a')));
+}
+
 }  // namespace
 }  // namespace skiff

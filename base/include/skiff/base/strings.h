@@ -19,4 +19,8 @@ uint64_t parse_uint(std::string_view text, std::string_view what);
 // "-1" is allowed when allow_unlimited, meaning no limit.
 int64_t parse_byte_size(std::string_view text, std::string_view what, bool allow_unlimited = false);
 
+// Whether name is what podman and docker accept for a container, pod or volume name:
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 253 characters.
+bool is_valid_object_name(std::string_view name);
+
 }  // namespace skiff
