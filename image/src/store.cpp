@@ -19,7 +19,6 @@
 namespace skiff::image {
 
 using store_detail::lock_file;
-using store_detail::sync_dir;
 using store_detail::unique_name;
 
 Digest chain_id(const std::optional<Digest>& parent, const Digest& diff_id) {
@@ -128,6 +127,11 @@ Store::Store(std::string root, bool rootless) : root_(std::move(root)), rootless
   for (const char* sub : {"/blobs/sha256", "/layers", "/containers", "/tmp"}) {
     mkdir_all(root_ + sub, 0700);
   }
+  // Each layer is staged in a dir of its own in tmp/: spread over the block groups, a layer's
+  // inodes are not allocated among those of a layer just removed, which ext4 without a journal
+  // skips one by one for a minute or more (recently_deleted); a re-pull after rmi was then
+  // dominated by that scan.
+  store_detail::mark_top_dir(tmp_dir(root_));
   root_fd_ = UniqueFd(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd_) {
     throw_errno("open store root " + root_);
@@ -187,13 +191,12 @@ void Store::put_blob(const Digest& digest, std::string_view data) const {
   }
   // A temp name of this writer's own: another process may be storing the same blob.
   auto tmp = tmp_dir(root_) + "/" + unique_name("put-");
-  write_file_atomic(tmp, data, 0644, true);
+  write_file_atomic(tmp, data, 0644, false);
   if (::rename(tmp.c_str(), blob_path(digest).c_str()) < 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     throw_errno(err, "store blob " + digest.str());
   }
-  sync_dir(root_ + "/blobs/sha256");
 }
 
 std::optional<BlobWriter> Store::begin_blob(const Digest& digest) const {
@@ -238,11 +241,9 @@ void BlobWriter::commit(const Digest& computed) {
     throw Error("blob " + digest_.str() + ": the content received hashes to " + computed.str());
   }
   auto from = tmp_dir(store_->root()) + "/blob-" + std::string(digest_.hex());
-  check(::fsync(fd_.get()), "fsync " + from);
   if (::rename(from.c_str(), store_->blob_path(digest_).c_str()) < 0) {
     throw_errno("commit blob " + digest_.str());
   }
-  sync_dir(store_->root() + "/blobs/sha256");
 }
 
 // ---- layers
@@ -281,13 +282,20 @@ std::optional<LayerWriter> Store::begin_layer(const Digest& chain_id) const {
   if (has_layer(chain_id)) {
     return std::nullopt;
   }
-  auto staging = tmp_dir(root_) + "/layer-" + std::string(chain_id.hex());
-  UniqueFd lock = lock_file(staging + ".lock", LOCK_EX);
+  auto prefix = "layer-" + std::string(chain_id.hex());
+  UniqueFd lock = lock_file(tmp_dir(root_) + "/" + prefix + ".lock", LOCK_EX);
   if (has_layer(chain_id)) {
     return std::nullopt;
   }
-  // Whatever is there is what a killed maker left.
-  remove_all(staging);
+  // Whatever staging dir is there is what a killed maker left.
+  for (const auto& name : store_detail::list_dir(tmp_dir(root_))) {
+    if (name.starts_with(prefix + "-")) {
+      remove_all(tmp_dir(root_) + "/" + name);
+    }
+  }
+  // A new name each time: the Orlov allocator picks the staging dir's block group from a hash
+  // of its name (see mark_top_dir).
+  auto staging = tmp_dir(root_) + "/" + store_detail::random_name(prefix + "-");
   check(::mkdir(staging.c_str(), 0700), "mkdir " + staging);
   auto diff = staging + "/diff";
   check(::mkdir(diff.c_str(), 0755), "mkdir " + diff);
@@ -295,20 +303,23 @@ std::optional<LayerWriter> Store::begin_layer(const Digest& chain_id) const {
   if (!diff_fd) {
     throw_errno("open " + diff);
   }
-  return LayerWriter(*this, chain_id, std::move(lock), std::move(diff_fd));
+  return LayerWriter(*this, chain_id, std::move(staging), std::move(lock), std::move(diff_fd));
 }
 
-LayerWriter::LayerWriter(const Store& store, Digest chain_id, UniqueFd lock, UniqueFd diff_fd)
-    : store_(&store), chain_id_(std::move(chain_id)), lock_(std::move(lock)), diff_fd_(std::move(diff_fd)) {}
+LayerWriter::LayerWriter(const Store& store, Digest chain_id, std::string staging, UniqueFd lock, UniqueFd diff_fd)
+    : store_(&store),
+      chain_id_(std::move(chain_id)),
+      staging_(std::move(staging)),
+      lock_(std::move(lock)),
+      diff_fd_(std::move(diff_fd)) {}
 
 LayerWriter::~LayerWriter() {
   if (!lock_.valid() || committed_) {
     return;
   }
-  auto staging = store_->root() + "/tmp/layer-" + std::string(chain_id_.hex());
   try {
     diff_fd_.reset();
-    remove_all(staging);
+    remove_all(staging_);
   } catch (const Error& e) {
     log::warning("remove the staging dir of layer " + chain_id_.str() + ": " + e.what());
   }
@@ -318,15 +329,11 @@ void LayerWriter::commit(const LayerRecord& record) {
   if (record.chain_id != chain_id_) {
     throw Error("commit layer " + chain_id_.str() + ": the record is for " + record.chain_id.str());
   }
-  auto staging = store_->root() + "/tmp/layer-" + std::string(chain_id_.hex());
   auto target = store_->root() + "/layers/" + std::string(chain_id_.hex());
-  // The unpacked files reach the disk before the rename makes the layer visible.
-  check(::syncfs(diff_fd_.get()), "syncfs " + staging);
-  write_file_atomic(staging + "/layer.json", json::pretty(store_detail::layer_to_json(record)), 0644, true);
-  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) < 0) {
-    throw_errno("commit layer " + chain_id_.str() + ": rename " + staging + " to " + target);
+  write_file_atomic(staging_ + "/layer.json", json::pretty(store_detail::layer_to_json(record)), 0644, false);
+  if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) < 0) {
+    throw_errno("commit layer " + chain_id_.str() + ": rename " + staging_ + " to " + target);
   }
-  sync_dir(store_->root() + "/layers");
   committed_ = true;
   diff_fd_.reset();
   lock_.reset();

@@ -2,13 +2,18 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <memory>
+#include <random>
 
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
@@ -160,16 +165,32 @@ UniqueFd lock_file(const std::string& path, int operation) {
   }
 }
 
-void sync_dir(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || ::fsync(fd.get()) < 0) {
-    throw_errno("fsync " + path);
-  }
-}
-
 std::string unique_name(std::string_view prefix) {
   static std::atomic<uint64_t> counter{0};
   return std::string(prefix) + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
+
+std::string random_name(std::string_view prefix) {
+  std::random_device random;
+  uint64_t bits = (uint64_t{random()} << 32) | random();
+  std::array<char, 17> hex{};
+  std::snprintf(hex.data(), hex.size(), "%016llx", static_cast<unsigned long long>(bits));
+  return std::string(prefix) + hex.data();
+}
+
+void mark_top_dir(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) {
+    throw_errno("open " + path);
+  }
+  int flags = 0;
+  if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL) != 0) {
+    return;  // no inode flags here (tmpfs, overlay), or set already
+  }
+  flags |= FS_TOPDIR_FL;
+  if (::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) < 0 && errno != ENOTTY && errno != EOPNOTSUPP && errno != EINVAL) {
+    throw_errno("set the top-of-hierarchy flag (chattr +T) on " + path);
+  }
 }
 
 std::vector<std::string> list_dir(const std::string& path) {

@@ -26,11 +26,16 @@ ContainerRecord container_from_json(const boost::json::value& value, std::string
 // the file that is at path once held: a file removed (by gc) while waiting is opened again.
 UniqueFd lock_file(const std::string& path, int operation);
 
-// fsync of a directory, so a rename in it survives a crash.
-void sync_dir(const std::string& path);
-
 // A name no other thread or process uses: "<prefix><pid>-<n>".
 std::string unique_name(std::string_view prefix);
+
+// "<prefix><16 random hex digits>": unique, and different on every run, also in a pid namespace.
+std::string random_name(std::string_view prefix);
+
+// Sets ext4's FS_TOPDIR_FL on the directory path, so that the Orlov allocator spreads the
+// directories made in it over the block groups, each in one chosen afresh from a hash of its
+// name. A hint: nothing happens on file systems without the flag.
+void mark_top_dir(const std::string& path);
 
 // The names in a directory, without "." and ".."; none when it does not exist.
 std::vector<std::string> list_dir(const std::string& path);

@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,6 +198,38 @@ TEST_F(StoreTest, LayerCommitIsAllOrNothing) {
   EXPECT_EQ(store().layer(top).parent, chain);
   EXPECT_EQ(store().layers().size(), 2U);
   EXPECT_FALSE(store().begin_layer(chain));
+}
+
+TEST_F(StoreTest, AStagingDirLeftByAKilledMakerIsRemovedByTheNext) {
+  auto chain = Digest::of("killed");
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto writer = store().begin_layer(chain);
+    UniqueFd fd(::openat(writer->diff_fd(), "half", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    ::_exit(0);  // no destructors, as after kill -9
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(tmp_entries().size(), 2U);  // the lock file and the staging dir
+
+  auto writer = store().begin_layer(chain);
+  ASSERT_TRUE(writer);
+  auto entries = tmp_entries();
+  ASSERT_EQ(entries.size(), 2U);  // the lock file and a new, empty staging dir
+  struct stat st {};
+  EXPECT_NE(::fstatat(writer->diff_fd(), "half", &st, 0), 0);
+}
+
+TEST_F(StoreTest, TmpSpreadsItsDirsOverTheBlockGroups) {
+  UniqueFd fd(::open((dir_ + "/root/tmp").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(fd);
+  int flags = 0;
+  if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) < 0) {
+    GTEST_SKIP() << "the file system under " << dir_ << " has no inode flags";
+  }
+  EXPECT_NE(flags & FS_TOPDIR_FL, 0);
 }
 
 TEST_F(StoreTest, LayerCommitRefusesAnotherChainId) {

@@ -7,11 +7,15 @@
 //   layers/<chain-id-hex>/layer.json   what it is (LayerRecord)
 //   index.json                    the images (ImageRecord), rewritten atomically under index.lock
 //   containers/<id>/              a container's rootfs (rootfs.h): container.json, upper, work, merged
-//   tmp/                          partial downloads (blob-<hex>), layer staging dirs (layer-<hex>) and
-//                                 their lock files; nothing in it is ever referenced
+//   tmp/                          partial downloads (blob-<hex>), layer staging dirs
+//                                 (layer-<hex>-<random>) and their lock files (layer-<hex>.lock);
+//                                 nothing in it is ever referenced
 //   store.lock                    shared by every writer (pull, import), exclusive for gc
 // Every commit is a rename of a finished file or dir, so a writer killed at any point leaves the
-// store consistent, and the next pull resumes from its partial downloads. Store is safe to use
+// store consistent, and the next pull resumes from its partial downloads. Blobs and layers are
+// not fsynced: a killed process loses nothing the page cache holds, and they are a cache that a
+// pull makes again; only power loss could leave a committed layer with lost writes (as with
+// containers/storage, which does not sync layers either). index.json is written durably. Store is safe to use
 // from several threads and processes at once.
 
 #include <cstdint>
@@ -111,7 +115,7 @@ class BlobWriter {
 };
 
 // The right to make one layer: a flock on tmp/layer-<hex>.lock (held until commit or
-// destruction) and an empty staging dir, tmp/layer-<hex>/diff.
+// destruction) and an empty staging dir, tmp/layer-<hex>-<random>/diff.
 class LayerWriter {
  public:
   LayerWriter(LayerWriter&&) noexcept = default;
@@ -120,15 +124,16 @@ class LayerWriter {
 
   // The staging dir to unpack into (O_DIRECTORY).
   [[nodiscard]] int diff_fd() const { return diff_fd_.get(); }
-  // Flushes the unpacked files (syncfs), writes layer.json and renames the staging dir to
-  // layers/<chain-id-hex>. record.chain_id must be the chain id this writer was made for.
+  // Writes layer.json and renames the staging dir to layers/<chain-id-hex>. record.chain_id
+  // must be the chain id this writer was made for.
   void commit(const LayerRecord& record);
 
  private:
   friend class Store;
-  LayerWriter(const Store& store, Digest chain_id, UniqueFd lock, UniqueFd diff_fd);
+  LayerWriter(const Store& store, Digest chain_id, std::string staging, UniqueFd lock, UniqueFd diff_fd);
   const Store* store_;
   Digest chain_id_;
+  std::string staging_;
   UniqueFd lock_;
   UniqueFd diff_fd_;
   bool committed_ = false;
