@@ -14,6 +14,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 
+namespace {
+
+constexpr size_t kReadBufferBytes = size_t{64} * 1024;
+
+}  // namespace
+
 std::shared_ptr<ssl::context> make_tls_context(const std::string& ca_dir) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -67,6 +73,9 @@ void HttpConnection::run(Op op, const std::string& what) {
 
 HttpConnection::HttpConnection(const HttpUrl& url, ssl::context& tls, std::chrono::seconds timeout)
     : origin_(url.origin()), timeout_(timeout) {
+  // Beast reads from the socket only as much as the buffer has room for (at least 512 bytes, at
+  // most 64 KiB): grown just to a response header, it made a blob arrive 512 bytes per recvmsg.
+  buffer_.reserve(kReadBufferBytes);
   asio::ip::tcp::resolver resolver(io_);
   asio::ip::tcp::resolver::results_type endpoints;
   boost::system::error_code ec;
