@@ -62,17 +62,7 @@ bool remove_finalizer(ObjectRegistry& registry, const ObjectKey& key, boost::jso
   std::vector<std::string> finalizers = finalizers_of(object);
   std::erase(finalizers, std::string(finalizer));
   set_finalizers(object, finalizers);
-  try {
-    registry.update(*key.type, key.ns, key.name, Part::object, object);
-  } catch (const ApiError& e) {
-    if (e.http_code() == 409) {
-      return false;
-    }
-    if (e.http_code() != 404) {
-      throw;
-    }
-  }
-  return true;
+  return write_if_unchanged(registry, *key.type, key.ns, object);
 }
 
 }  // namespace

@@ -138,4 +138,19 @@ bool deleted_by_update(const ResourceType& type, const boost::json::object& curr
   return type.resource != "namespaces" || namespace_spec_finalizers(updated).empty();
 }
 
+bool write_if_unchanged(ObjectRegistry& registry, const ResourceType& type, const std::string& ns,
+                        const boost::json::object& object) {
+  try {
+    registry.update(type, ns, meta_string(object, "name"), Part::object, object);
+  } catch (const ApiError& e) {
+    if (e.http_code() == 409) {
+      return false;
+    }
+    if (e.http_code() != 404) {
+      throw;
+    }
+  }
+  return true;
+}
+
 }  // namespace skiff::apiserver

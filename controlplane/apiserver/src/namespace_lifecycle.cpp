@@ -80,17 +80,7 @@ bool finish_namespace_deletion(ObjectRegistry& registry, const std::string& name
   }
   // Empty, not absent: defaulting would put "kubernetes" back.
   spec.as_object()["finalizers"] = std::move(kept);
-  try {
-    registry.update(namespaces, "", name, Part::object, ns);  // conditional on its resourceVersion
-  } catch (const ApiError& e) {
-    if (e.http_code() == 409) {
-      return false;
-    }
-    if (e.http_code() != 404) {
-      throw;
-    }
-  }
-  return true;
+  return write_if_unchanged(registry, namespaces, "", ns);
 }
 
 }  // namespace skiff::apiserver

@@ -38,6 +38,13 @@ TEST_F(LifecycleKubectlTest, FinalizerHoldsTheDeletionUntilPatchedAway) {
   BackgroundProcess watch({env_or("KUBECTL", "kubectl"), "--kubeconfig", kubeconfig(), "get", "configmap", "held",
                            "--watch-only", "--output-watch-events", "-o", "jsonpath={.type}{\"\\n\"}"},
                           events_file);
+  // The watch runs (and so started from a revision before the delete) once the server counts it.
+  for (int attempt = 0;
+       attempt < 200 &&
+       ok({"get", "--raw", "/metrics"}).find("apiserver_longrunning_requests{verb=\"WATCH\"} 1") == std::string::npos;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 
   EXPECT_NE(ok({"delete", "configmap", "held", "--wait=false"}).find("deleted"), std::string::npos);
   EXPECT_NE(ok({"get", "configmap", "held", "-o", "jsonpath={.metadata.deletionTimestamp}"}), "");

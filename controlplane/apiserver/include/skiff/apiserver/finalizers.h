@@ -11,6 +11,7 @@
 
 namespace skiff::apiserver {
 
+class ObjectRegistry;
 enum class PropagationPolicy;
 struct ResourceType;
 
@@ -43,5 +44,10 @@ void check_no_new_finalizers(const ResourceType& type, const boost::json::object
 // finalizers (a namespace: no spec.finalizers either).
 bool deleted_by_update(const ResourceType& type, const boost::json::object& current,
                        const boost::json::object& updated);
+
+// Writes object back if it is still at the resourceVersion it carries: false when another write
+// came first (a 409; the caller reads it again), true when written or when it is gone.
+bool write_if_unchanged(ObjectRegistry& registry, const ResourceType& type, const std::string& ns,
+                        const boost::json::object& object);
 
 }  // namespace skiff::apiserver
