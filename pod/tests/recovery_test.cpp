@@ -1,9 +1,6 @@
 // A pod creator killed at any point leaves nothing once recover() has run.
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -27,19 +24,7 @@ void kill_creators_and_recover(PodTest& test, NetworkMode network) {
     spec.init_containers.push_back(test.container("init", "true"));
     spec.containers.push_back(test.container("app", "exec sleep 1000"));
     spec.containers.push_back(test.container("app2", "exec sleep 1000"));
-    pid_t creator = ::fork();
-    ASSERT_GE(creator, 0);
-    if (creator == 0) {
-      try {
-        PodManager(test.options()).create_pod(spec);
-      } catch (...) {
-        ::_exit(1);
-      }
-      ::_exit(0);
-    }
-    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
-    ::kill(creator, SIGKILL);
-    ::waitpid(creator, nullptr, 0);
+    ::skiff::testing::run_killed_after([&] { PodManager(test.options()).create_pod(spec); }, delay_ms);
 
     PodManager recovering(test.options());
     auto removed = recovering.recover(true);

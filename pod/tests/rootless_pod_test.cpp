@@ -7,9 +7,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -275,19 +273,7 @@ TEST_F(RootlessPod, RecoverRemovesPodsWhoseCreatorWasKilled) {
     spec.init_containers.push_back(container("init", "true"));
     spec.containers.push_back(container("app", "exec sleep 1000"));
     spec.containers.push_back(container("app2", "exec sleep 1000"));
-    pid_t creator = ::fork();
-    ASSERT_GE(creator, 0);
-    if (creator == 0) {
-      try {
-        PodManager(manager_options()).create_pod(spec);
-      } catch (...) {
-        ::_exit(1);
-      }
-      ::_exit(0);
-    }
-    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
-    ::kill(creator, SIGKILL);
-    ::waitpid(creator, nullptr, 0);
+    ::skiff::testing::run_killed_after([&] { PodManager(manager_options()).create_pod(spec); }, delay_ms);
 
     auto removed = manager_->recover(true);
     std::string pod_dir = state_root + "/pods/" + spec.id;

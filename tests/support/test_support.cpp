@@ -1,8 +1,10 @@
 #include "test_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -181,6 +183,22 @@ std::string own_cgroup(const std::string& hierarchy) {
 std::string unique_id(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+void run_killed_after(const std::function<void()>& work, int delay_ms) {
+  pid_t child = check(::fork(), "fork");
+  if (child == 0) {
+    try {
+      work();
+    } catch (...) {
+      ::_exit(1);
+    }
+    ::_exit(0);
+  }
+  ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+  ::kill(child, SIGKILL);
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
 }
 
 }  // namespace skiff::testing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,5 +83,9 @@ std::string own_cgroup(const std::string& hierarchy);
 
 // Unique names per test process.
 std::string unique_id(const std::string& prefix);
+
+// Runs work in a forked child and SIGKILLs the child delay_ms later (when it has not finished by
+// then), then reaps it: a process killed at some point of its work, for recovery tests.
+void run_killed_after(const std::function<void()>& work, int delay_ms);
 
 }  // namespace skiff::testing
