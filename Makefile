@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 CTEST = ctest --test-dir $(BUILD_DIR) --output-on-failure
 
 
-.PHONY: all deps configure build demo test test-unit test-integration test-rootless test-vm bench bench-vm install clean format lint
+.PHONY: all deps configure build demo test test-unit test-integration test-rootless test-vm bench bench-api bench-vm install clean format lint
 
 all: build
 
@@ -60,6 +60,11 @@ bench-pod: build
 .PHONY: bench-pull
 bench-pull: build
 	bench/pull $(BUILD_DIR)
+
+# Only the API benchmark: skiff-server under N TLS clients on SQLite and on a loopback etcd
+# (creates/s, gets/s, paced-write latency, listing 10,000 pods, watch fan-out, server RSS).
+bench-api: build
+	bench/api $(BUILD_DIR)
 
 # The same start-time benchmark inside the cgroup v2 + systemd guest (emulated: ratios only).
 bench-vm: build

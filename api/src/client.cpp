@@ -116,6 +116,14 @@ boost::json::value ApiClient::call(http::verb method, const std::string& target,
   return json::parse(result.body, what);
 }
 
+std::string ApiClient::get_text(const std::string& target) {
+  HttpResult result = http_.request(http::verb::get, target);
+  if (result.status >= 300) {
+    throw ApiError("GET " + target, result.status, result.body);
+  }
+  return result.body;
+}
+
 boost::json::object ApiClient::get(const Resource& resource, const std::string& ns, const std::string& name) {
   std::string target = resource.collection_path(ns) + "/" + name;
   return as_object_reply(call(http::verb::get, target), "GET " + target);

@@ -12,6 +12,9 @@ constexpr std::chrono::milliseconds kFirstRetryDelay{100};
 constexpr std::chrono::milliseconds kLongestRetryDelay{2000};
 // Lists page by this many objects, as client-go's reflector does.
 constexpr int64_t kListPageSize = 500;
+// The server ends each watch after this long and the informer watches again from where it was,
+// so a connection that went silent without closing (a lost peer) does not stall it for good.
+constexpr int64_t kWatchTimeoutSeconds = 300;
 
 std::string key_of(const boost::json::object& object) {
   return metadata_field(object, "namespace") + "/" + metadata_field(object, "name");
@@ -112,6 +115,7 @@ void Informer::watch_once() {
   options.label_selector = list_options_.label_selector;
   options.field_selector = list_options_.field_selector;
   options.bookmarks = true;
+  options.timeout_seconds = kWatchTimeoutSeconds;
   std::unique_ptr<Watch> watch = client_.watch(resource_, ns_, options);
   {
     std::lock_guard lock(mutex_);

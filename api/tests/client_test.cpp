@@ -198,6 +198,15 @@ TEST_F(ApiClientTest, WatchDeliversEventsInOrderFromAVersion) {
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED w", "MODIFIED w", "DELETED w"}));
 }
 
+TEST_F(ApiClientTest, ReadsTextEndpoints) {
+  ApiClient client = testing::admin_client(*server);
+  client.get(namespaces_resource, "", "default");
+  std::string metrics = client.get_text("/metrics");
+  EXPECT_NE(metrics.find("apiserver_request_duration_seconds_bucket{"), std::string::npos);
+  ApiError missing = api_error_of([&] { client.get_text("/no-such-path"); });
+  EXPECT_EQ(missing.status_code(), 404U);
+}
+
 TEST_F(ApiClientTest, CallsFromManyThreadsShareTheClient) {
   ApiClient client = testing::admin_client(*server);
   std::string ns = make_namespace(client);

@@ -110,6 +110,8 @@ class ApiClient {
   // Starts a watch (throws ApiError when the server refuses it, 410 for a compacted version).
   std::unique_ptr<Watch> watch(const Resource& resource, const std::string& ns, const WatchOptions& options);
 
+  // A GET of a path that answers text (/metrics, /healthz): the body.
+  std::string get_text(const std::string& target);
   // A request of any kind, for what the typed calls do not cover: the response body as JSON.
   boost::json::value call(boost::beast::http::verb method, const std::string& target, const std::string& body = "",
                           const std::string& content_type = "application/json");
