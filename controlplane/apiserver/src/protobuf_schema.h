@@ -12,7 +12,6 @@ namespace skiff::apiserver::protobuf {
 // What a field holds on the wire and how it reads as JSON.
 enum class FieldKind : uint8_t {
   string_value,
-  bytes_value,  // base64 in JSON
   int32_value,
   int64_value,
   bool_value,

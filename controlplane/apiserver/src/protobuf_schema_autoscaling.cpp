@@ -30,7 +30,7 @@ const std::vector<ProtoMessage>& autoscaling_messages() {
        {
            {1, "observedGeneration", int64_value, zero_kept},
            {2, "lastScaleTime", time},
-           {3, "currentReplicas", int32_value},
+           {3, "currentReplicas", int32_value, zero_kept},
            {4, "desiredReplicas", int32_value, zero_kept},
            {5, "currentCPUUtilizationPercentage", int32_value, zero_kept},
        }},

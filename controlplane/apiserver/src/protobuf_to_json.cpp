@@ -194,8 +194,6 @@ boost::json::value delimited_value(const ProtoMessage& message, const ProtoField
   switch (field.kind) {
     case FieldKind::string_value:
       return boost::json::string(bytes);
-    case FieldKind::bytes_value:
-      return boost::json::string(base64_encode(bytes));
     case FieldKind::time:
       return decode_time(bytes, false);
     case FieldKind::micro_time:

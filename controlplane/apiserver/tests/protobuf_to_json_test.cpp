@@ -200,6 +200,22 @@ TEST(ProtobufToJson, ServicePortsAndHorizontalPodAutoscalerMetrics) {
         "averageUtilization": 80}}}]}})"));
 }
 
+TEST(ProtobufToJson, AutoscalingV1HorizontalPodAutoscaler) {
+  Encoder spec;
+  spec.message(1, Encoder().bytes(1, "Deployment").bytes(2, "d1").bytes(3, "apps/v1"))
+      .varint(2, 1)
+      .varint(3, 5)
+      .varint(4, 80);
+  Encoder hpa;
+  hpa.message(1, object_meta("d1", "default")).message(2, spec).message(3, Encoder().varint(3, 0).varint(4, 0));
+  EXPECT_EQ(decode(envelope("autoscaling/v1", "HorizontalPodAutoscaler", hpa)), boost::json::parse(R"({
+    "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "d1", "namespace": "default"},
+    "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "d1", "apiVersion": "apps/v1"},
+      "minReplicas": 1, "maxReplicas": 5, "targetCPUUtilizationPercentage": 80},
+    "status": {"currentReplicas": 0, "desiredReplicas": 0}})"));
+}
+
 TEST(ProtobufToJson, UnknownFieldIsUnsupportedMediaTypeNamingMessageAndNumber) {
   Encoder pod_spec;
   pod_spec.bytes(999, "future");
