@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "protobuf_to_json.h"
 #include "skiff/apiserver/discovery.h"
 #include "skiff/apiserver/openapi.h"
 #include "skiff/apiserver/schema.h"
@@ -65,10 +66,14 @@ boost::json::value parse_body(const ApiRequest& request, const std::string& kind
   if (type == "application/yaml") {
     return yaml_to_json(request.body);
   }
+  if (type == "application/vnd.kubernetes.protobuf") {
+    return protobuf_to_json(request.body, kind);
+  }
   if (!type.empty() && type != "application/json" && !type.ends_with("+json")) {
     throw ApiError(415, "UnsupportedMediaType",
                    "the body of the request was in an unknown format (" + type +
-                       ") - accepted media types include: application/json, application/yaml");
+                       ") - accepted media types include: application/json, application/yaml, "
+                       "application/vnd.kubernetes.protobuf");
   }
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(request.body, ec);
