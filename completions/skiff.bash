@@ -1,6 +1,6 @@
 # bash completion for skiff. Commands and flags come from the binary's own --help (CLI11's
 # "Subcommands:" and "Options:" sections), so they always match the skiff being completed;
-# image names come from `skiff images`.
+# image names come from `skiff images`, container names from `skiff ps -a`.
 
 # The subcommands, or with "options" the flags, that `skiff <path> --help` lists.
 _skiff_help_list() {
@@ -23,11 +23,15 @@ _skiff_help_list() {
 _skiff_flag_takes_value() {
   local flag=$1
   shift
-  "$@" --help 2>/dev/null | grep -Eq -- "(^ *|,)${flag}( [A-Z]|=)"
+  "$@" --help 2>/dev/null | grep -Eq -- "(^ *|,)${flag}( [A-Z]|=|,[^ ]* [A-Z])"
 }
 
 _skiff_images() {
   "$@" images 2>/dev/null | awk 'NR > 1 && $1 != "<none>" { print $1 ":" $2 } NR > 1 { print $3 }'
+}
+
+_skiff_containers() {
+  "$@" ps -a 2>/dev/null | awk 'NR > 1 { print $NF }'
 }
 
 _skiff() {
@@ -64,6 +68,9 @@ _skiff() {
         esac
         ;;
       --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")) ;;
+      --network | --net) COMPREPLY=($(compgen -W "bridge none host container:" -- "$cur")) ;;
+      --restart) COMPREPLY=($(compgen -W "no on-failure always" -- "$cur")) ;;
+      --signal | -s) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")) ;;
       --tls-verify) COMPREPLY=($(compgen -W "true false" -- "$cur")) ;;
       --root | --runroot | -o | --output) COMPREPLY=($(compgen -d -- "$cur")) ;;
       *) COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -88,6 +95,15 @@ _skiff() {
       ;;
     import | "image import" | load | "image load")
       COMPREPLY=($(compgen -f -- "$cur"))
+      ;;
+    run | create | "container run" | "container create")
+      COMPREPLY=($(compgen -W "$(_skiff_images "${cmd[@]}")" -- "$cur"))
+      ;;
+    inspect)
+      COMPREPLY=($(compgen -W "$(_skiff_containers "${cmd[@]}") $(_skiff_images "${cmd[@]}")" -- "$cur"))
+      ;;
+    start | stop | restart | kill | rm | wait | logs | top | stats | port | exec | cp | "container "*)
+      COMPREPLY=($(compgen -W "$(_skiff_containers "${cmd[@]}")" -- "$cur"))
       ;;
   esac
 }

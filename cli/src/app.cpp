@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "command_context.h"
+#include "command_start.h"
 #include "skiff/base/error.h"
 #include "skiff/base/log.h"
 #include "skiff/cli/rootless.h"
@@ -71,6 +73,25 @@ log::Level parse_log_level(const std::string& level) {
   throw Error("--log-level: unknown level \"" + level + "\" (want debug, info, warn or error)");
 }
 
+// The container commands, at the top level and again under `skiff container`.
+void add_container_commands(CLI::App& parent, Context& ctx) {
+  add_run_command(parent, ctx);
+  add_create_command(parent, ctx);
+  add_start_command(parent, ctx);
+  add_stop_command(parent, ctx);
+  add_restart_command(parent, ctx);
+  add_kill_command(parent, ctx);
+  add_rm_command(parent, ctx);
+  add_wait_command(parent, ctx);
+  add_ps_command(parent, ctx, "ps");
+  add_logs_command(parent, ctx);
+  add_top_command(parent, ctx);
+  add_stats_command(parent, ctx);
+  add_port_command(parent, ctx);
+  add_exec_command(parent, ctx);
+  add_cp_command(parent, ctx);
+}
+
 void build(CLI::App& app, Context& ctx) {
   app.require_subcommand(1);
   app.allow_extras();
@@ -90,6 +111,14 @@ void build(CLI::App& app, Context& ctx) {
   add_import_command(app, ctx);
   add_info_command(app, ctx);
   add_version_command(app, ctx);
+  add_container_commands(app, ctx);
+  add_container_inspect_command(app, ctx, true);
+
+  auto* container = app.add_subcommand("container", "manage containers: the container commands grouped");
+  container->require_subcommand(1);
+  add_container_commands(*container, ctx);
+  add_ps_command(*container, ctx, "ls");
+  add_container_inspect_command(*container, ctx, false);
 
   auto* image = app.add_subcommand("image", "manage images: the image commands grouped");
   image->require_subcommand(1);
@@ -132,8 +161,11 @@ int run(int argc, char** argv) {
   CLI::App app{"skiff: manage images and containers, as root or rootless", "skiff"};
   Context ctx;
   build(app, ctx);
+  SplitWords words = split_command_words(app, std::vector<std::string>(argv + 1, argv + argc));
+  ctx.command_words = std::move(words.command);
   try {
-    app.parse(argc, argv);
+    std::reverse(words.skiff.begin(), words.skiff.end());  // CLI11 takes a vector last word first
+    app.parse(words.skiff);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       return app.exit(e);  // --help, --version

@@ -20,6 +20,9 @@ struct ImageDetails {
 
 ImageDetails image_details(const image::Store& store, const image::ImageRecord& record);
 
+// What podman image inspect prints for one image (its ImageData), from the record and config.
+boost::json::object inspect_image(const ImageDetails& details);
+
 // The image named or identified by text; "<text>: image not known" (podman's words) when none.
 image::ImageRecord find_image(const image::Store& store, std::string_view text);
 

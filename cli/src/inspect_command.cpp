@@ -23,6 +23,20 @@ boost::json::array string_array(const std::vector<std::string>& values) {
   return out;
 }
 
+int inspect_images(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
+  if (format != "json") {
+    throw Error("--format: unknown format \"" + format + "\" (want json)");
+  }
+  boost::json::array out;
+  for (const auto& name : names) {
+    out.push_back(inspect_image(image_details(ctx.store(), find_image(ctx.store(), name))));
+  }
+  std::cout << json::pretty(out);
+  return 0;
+}
+
+}  // namespace
+
 // What podman image inspect prints for one image (its ImageData), from the record and config.
 boost::json::object inspect_image(const ImageDetails& details) {
   const auto& record = details.record;
@@ -61,20 +75,6 @@ boost::json::object inspect_image(const ImageDetails& details) {
   out["NamesHistory"] = string_array(record.names);
   return out;
 }
-
-int inspect_images(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
-  if (format != "json") {
-    throw Error("--format: unknown format \"" + format + "\" (want json)");
-  }
-  boost::json::array out;
-  for (const auto& name : names) {
-    out.push_back(inspect_image(image_details(ctx.store(), find_image(ctx.store(), name))));
-  }
-  std::cout << json::pretty(out);
-  return 0;
-}
-
-}  // namespace
 
 void add_inspect_command(CLI::App& parent, Context& ctx) {
   auto names = std::make_shared<std::vector<std::string>>();

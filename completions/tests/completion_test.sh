@@ -27,7 +27,11 @@ expect() {
   fi
 }
 
-expect "images import info image" "$skiff" i
+expect "images import info inspect image" "$skiff" i
+expect "ps port" "$skiff" container p
+expect "bridge none host container:" "$skiff" run --network ""
+expect "on-failure" "$skiff" run --restart o
+expect "TERM" "$skiff" kill -s T
 expect "pull ls rm tag inspect load save import prune" "$skiff" image ""
 expect "prune info" "$skiff" system ""
 expect "--help --quiet --platform --creds --authfile --tls-verify" "$skiff" pull --
@@ -38,6 +42,10 @@ expect "debug info warn error" "$skiff" --log-level ""
 expect "docker.io/completion/test:1" "$skiff" --root "$dir/store" rmi docker.
 expect "docker.io/completion/test:1" "$skiff" --root "$dir/store" image inspect docker
 expect "ls load" "$skiff" --root "$dir/store" image l
+"$skiff" --root "$dir/store" --runroot "$dir/run" create --name completion-box --network none completion/test:1 /hello >/dev/null
+expect "completion-box" "$skiff" --root "$dir/store" --runroot "$dir/run" rm comp
+expect "completion-box" "$skiff" --root "$dir/store" --runroot "$dir/run" container logs c
+"$skiff" --root "$dir/store" --runroot "$dir/run" rm completion-box >/dev/null
 
 if ((failures > 0)); then
   exit 1

@@ -89,9 +89,11 @@ int ContainerManager::exec(const std::string& name_or_id, const ExecSpec& spec) 
     try {
       ::_exit(rt.exec(options) & 0xff);
     } catch (const std::exception& e) {
-      std::string message = std::string("exec: ") + e.what() + "\n";
+      std::string message = std::string(e.what()) + "\n";
       (void)!::write(STDERR_FILENO, message.data(), message.size());
-      ::_exit(126);
+      // podman's codes: 127 for a command that is not found, 126 for one that cannot run.
+      bool not_found = message.find("not found") != std::string::npos || message.find("ENOENT") != std::string::npos;
+      ::_exit(not_found ? 127 : 126);
     }
   }
   int status = 0;
