@@ -1,5 +1,6 @@
 // skiff-server: the Kubernetes-compatible API server over the embedded store (or etcd).
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/file.h>
 
@@ -185,6 +186,10 @@ int run(const Settings& settings) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each serving thread an arena of its own, and a list's short-lived JSON trees
+  // leave every arena holding its peak: 230 MB after a few lists of 10,000 pods where two arenas
+  // keep 74 MB at the same speed (bench/api).
+  ::mallopt(M_ARENA_MAX, 2);
   CLI::App app{"skiff-server: a Kubernetes-compatible API server", "skiff-server"};
   app.set_version_flag("-v,--version", std::string("skiff-server version ") + SKIFF_VERSION);
   Settings settings;
