@@ -51,7 +51,9 @@ std::chrono::milliseconds stop_timeout(int seconds) {
 // start -a: attached to the one container given, relaying stdin with -i; its exit code.
 int start_attached(pod::ContainerManager& containers, const std::string& name, bool interactive) {
   auto id = resolve_container(containers, name);
-  bool tty = containers.inspect(id).at("Config").at("Tty").as_bool();
+  auto doc = containers.inspect(id);
+  bool tty = doc.at("Config").at("Tty").as_bool();
+  bool restarts = doc.at("HostConfig").at("RestartPolicy").at("Name").as_string() != "no";
   UniqueFd connection;
   try {
     connection = start_or_exit_code(containers, id, pod::StartOptions{.attach = true});
@@ -64,7 +66,13 @@ int start_attached(pod::ContainerManager& containers, const std::string& name, b
                           .err_fd = STDERR_FILENO,
                           .tty = tty && interactive && is_terminal(STDIN_FILENO)};
   std::optional<int> code = pod::relay_attach(connection.get(), relay);
-  return code ? *code : containers.wait(id);
+  if (code && restarts) {
+    return *code;  // its monitor carries on with the restart policy
+  }
+  // The monitor sends the exit code before it has cleaned up: `skiff rm` right after must find
+  // the container stopped.
+  int ended = containers.wait(id);
+  return code ? *code : ended;
 }
 
 }  // namespace

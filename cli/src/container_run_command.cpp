@@ -62,7 +62,13 @@ int run_attached(pod::ContainerManager& containers, const std::string& id, const
                           .tty = terminal};
   std::cout.flush();
   std::optional<int> code = pod::relay_attach(connection.get(), relay);
-  return code ? *code : containers.wait(id);
+  if (code && flags.restart != "no") {
+    return *code;  // its monitor carries on with the restart policy
+  }
+  // The monitor sends the exit code before it has cleaned up: `skiff rm` right after must find
+  // the container stopped.
+  int ended = containers.wait(id);
+  return code ? *code : ended;
 }
 
 int run(Context& ctx, const RunFlags& flags, const RunOnlyFlags& run_only) {

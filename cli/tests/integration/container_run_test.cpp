@@ -91,7 +91,12 @@ TEST_F(ContainerCli, RunPullsAMissingImageAndCreateDoesNotStart) {
   auto start = skiff({"start", "-a", "later"});
   EXPECT_EQ(start.code, 0) << start.err;
   EXPECT_EQ(start.out, "started later\n");
-  EXPECT_EQ(skiff({"wait", "later"}).out, "0\n");
+  // Once start -a (or run) has returned, the container has stopped: rm needs no -f.
+  auto rm = skiff({"rm", "later"});
+  EXPECT_EQ(rm.code, 0) << rm.err;
+  auto run_then_rm = skiff({"run", "--name", "brief", "--network", "none", image(), "exit 0"});
+  EXPECT_EQ(run_then_rm.code, 0) << run_then_rm.err;
+  EXPECT_EQ(skiff({"rm", "brief"}).out, "brief\n");
 }
 
 TEST_F(ContainerCli, ExitCodesAsPodmans) {
