@@ -12,11 +12,13 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <random>
 
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
+#include "skiff/base/log.h"
 
 namespace skiff::image::store_detail {
 
@@ -185,11 +187,13 @@ void mark_top_dir(const std::string& path) {
   }
   int flags = 0;
   if (::ioctl(fd.get(), FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL) != 0) {
-    return;  // no inode flags here (tmpfs, overlay), or set already
+    return;  // no inode flags here (nfs, older tmpfs), or set already
   }
   flags |= FS_TOPDIR_FL;
-  if (::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) < 0 && errno != ENOTTY && errno != EOPNOTSUPP && errno != EINVAL) {
-    throw_errno("set the top-of-hierarchy flag (chattr +T) on " + path);
+  if (::ioctl(fd.get(), FS_IOC_SETFLAGS, &flags) < 0) {
+    // Only a placement hint: a file system that does not know the flag (xfs, btrfs, tmpfs) or
+    // does not let this user set it leaves the store as it was.
+    log::debug("store " + path + ": no FS_TOPDIR_FL (chattr +T): " + std::strerror(errno));
   }
 }
 

@@ -34,7 +34,7 @@ std::string random_name(std::string_view prefix);
 
 // Sets ext4's FS_TOPDIR_FL on the directory path, so that the Orlov allocator spreads the
 // directories made in it over the block groups, each in one chosen afresh from a hash of its
-// name. A hint: nothing happens on file systems without the flag.
+// name. A hint: file systems without the flag are left as they are.
 void mark_top_dir(const std::string& path);
 
 // The names in a directory, without "." and ".."; none when it does not exist.
