@@ -11,6 +11,9 @@ namespace skiff::cli {
 
 namespace {
 
+// podman's (and runc's) smallest memory limit: 6 MiB.
+constexpr int64_t kMinimumMemory = int64_t{6} << 20;
+
 uint16_t parse_port(std::string_view text, const std::string& whole) {
   uint64_t port = 0;
   try {
@@ -242,7 +245,7 @@ pod::ContainerRunSpec run_spec(const RunFlags& flags) {
   spec.hostname = flags.hostname;
   if (!flags.memory.empty()) {
     spec.memory = parse_byte_size(flags.memory, "--memory");
-    if (*spec.memory < 6 * 1024 * 1024) {
+    if (*spec.memory < kMinimumMemory) {
       throw Error("--memory: " + flags.memory + " is below the minimum of 6m");
     }
   }
