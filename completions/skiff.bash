@@ -1,6 +1,7 @@
 # bash completion for skiff. Commands and flags come from the binary's own --help (CLI11's
 # "Subcommands:" and "Options:" sections), so they always match the skiff being completed;
-# image names come from `skiff images`, container names from `skiff ps -a`.
+# image names come from `skiff images`, container names from `skiff ps -a`, volume names from
+# `skiff volume ls -q`.
 
 # The subcommands, or with "options" the flags, that `skiff <path> --help` lists.
 _skiff_help_list() {
@@ -32,6 +33,10 @@ _skiff_images() {
 
 _skiff_containers() {
   "$@" ps -a 2>/dev/null | awk 'NR > 1 { print $NF }'
+}
+
+_skiff_volumes() {
+  "$@" volume ls -q 2>/dev/null
 }
 
 _skiff() {
@@ -101,6 +106,9 @@ _skiff() {
       ;;
     inspect)
       COMPREPLY=($(compgen -W "$(_skiff_containers "${cmd[@]}") $(_skiff_images "${cmd[@]}")" -- "$cur"))
+      ;;
+    "volume inspect" | "volume rm")
+      COMPREPLY=($(compgen -W "$(_skiff_volumes "${cmd[@]}")" -- "$cur"))
       ;;
     start | stop | restart | kill | rm | wait | logs | top | stats | port | exec | cp | "container "*)
       COMPREPLY=($(compgen -W "$(_skiff_containers "${cmd[@]}")" -- "$cur"))

@@ -11,6 +11,7 @@
 #include "skiff/base/log.h"
 #include "skiff/cli/rootless.h"
 #include "skiff/image/rootless_userns.h"
+#include "volume_commands.h"
 
 namespace skiff::cli {
 
@@ -113,6 +114,7 @@ void build(CLI::App& app, Context& ctx) {
   add_version_command(app, ctx);
   add_container_commands(app, ctx);
   add_container_inspect_command(app, ctx, true);
+  add_volume_command(app, ctx);
 
   auto* container = app.add_subcommand("container", "manage containers: the container commands grouped");
   container->require_subcommand(1);

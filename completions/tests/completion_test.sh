@@ -46,6 +46,10 @@ expect "ls load" "$skiff" --root "$dir/store" image l
 expect "completion-box" "$skiff" --root "$dir/store" --runroot "$dir/run" rm comp
 expect "completion-box" "$skiff" --root "$dir/store" --runroot "$dir/run" container logs c
 "$skiff" --root "$dir/store" --runroot "$dir/run" rm completion-box >/dev/null
+expect "create ls inspect rm prune" "$skiff" volume ""
+"$skiff" --root "$dir/store" --runroot "$dir/run" volume create completion-data >/dev/null
+expect "completion-data" "$skiff" --root "$dir/store" --runroot "$dir/run" volume rm comp
+"$skiff" --root "$dir/store" --runroot "$dir/run" volume rm completion-data >/dev/null
 
 if ((failures > 0)); then
   exit 1

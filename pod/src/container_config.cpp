@@ -12,6 +12,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
 #include "skiff/image/runtime_spec_from_image.h"
+#include "skiff/pod/volumes.h"
 #include "skiff/runtime/capabilities.h"
 #include "skiff/runtime/default_spec.h"
 
@@ -123,8 +124,7 @@ boost::json::object standalone_config(const ContainerConfigInputs& in) {
     const auto& m = spec.mounts[i];
     std::string source = m.source;
     if (m.is_volume()) {
-      source = in.volumes_dir + "/" + m.source + "/_data";
-      mkdir_all(source);
+      source = VolumeStore(in.store_root).ensure(m.source);
     } else if (!path_exists(source)) {
       throw Error("mounts[" + std::to_string(i) + "]: bind source " + source + " does not exist", ENOENT);
     }

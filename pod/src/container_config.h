@@ -18,8 +18,8 @@ struct ContainerConfigInputs {
   ContainerLayout layout;
   std::string rootfs;  // the mounted overlay
   std::string cgroups_path;
-  std::string netns_path;   // the namespace to join; empty: a new one (never used) or host
-  std::string volumes_dir;  // named volumes live in <volumes_dir>/<name>/_data
+  std::string netns_path;  // the namespace to join; empty: a new one (never used) or host
+  std::string store_root;  // named volumes live under it (volumes.h)
 };
 
 boost::json::object standalone_config(const ContainerConfigInputs& inputs);

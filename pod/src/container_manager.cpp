@@ -274,7 +274,7 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
     inputs.rootfs = rootfs.merged();
     inputs.cgroups_path = record.cgroup_path;
     inputs.netns_path = netns_path;
-    inputs.volumes_dir = store.root() + "/volumes";
+    inputs.store_root = store.root();
     boost::json::object config = standalone_config(inputs);
     record.command = json::as_string_array(config.at("process").at("args"), "process.args");
     write_file_atomic(layout.dir() + "/config.json", json::pretty(config), 0644, false);
