@@ -25,6 +25,16 @@ boost::json::object subresource_kind(const ResourceType& type, const std::string
   return {{"group", type.group}, {"version", type.version}, {"kind", type.kind}};
 }
 
+// Whether gv is the first (preferred) version of its group in group_versions().
+bool first_of_group(const GroupVersion& gv) {
+  for (const GroupVersion& other : group_versions()) {
+    if (other.group == gv.group) {
+      return other.version == gv.version;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 boost::json::object version_info() {
@@ -67,7 +77,7 @@ boost::json::object api_group(const std::string& group) {
 boost::json::object api_group_list() {
   boost::json::array groups;
   for (const GroupVersion& gv : group_versions()) {
-    if (gv.group.empty()) {
+    if (gv.group.empty() || !first_of_group(gv)) {
       continue;
     }
     boost::json::object group = api_group(gv.group);
@@ -80,10 +90,8 @@ boost::json::object api_group_list() {
 
 boost::json::object api_resource_list(const std::string& group, const std::string& version) {
   boost::json::array resources;
-  for (const ResourceType& type : resource_types()) {
-    if (type.group != group || type.version != version) {
-      continue;
-    }
+  for (const ResourceType* type_of : served_types(group, version)) {
+    const ResourceType& type = *type_of;
     boost::json::object entry{{"name", type.resource},
                               {"singularName", type.singular},
                               {"namespaced", type.namespaced},
@@ -126,10 +134,8 @@ boost::json::object aggregated_discovery(bool core) {
       continue;
     }
     boost::json::array resources;
-    for (const ResourceType& type : resource_types()) {
-      if (type.group != gv.group || type.version != gv.version) {
-        continue;
-      }
+    for (const ResourceType* type_of : served_types(gv.group, gv.version)) {
+      const ResourceType& type = *type_of;
       boost::json::object entry{
           {"resource", type.resource},
           {"responseKind", {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
@@ -154,6 +160,11 @@ boost::json::object aggregated_discovery(bool core) {
       resources.push_back(std::move(entry));
     }
     boost::json::object version{{"version", gv.version}, {"resources", std::move(resources)}, {"freshness", "Current"}};
+    // A group's versions go in one item, the preferred (first) version first.
+    if (!first_of_group(gv) && !items.empty()) {
+      items.back().as_object()["versions"].as_array().push_back(std::move(version));
+      continue;
+    }
     items.push_back({{"metadata", {{"name", gv.group}, {"creationTimestamp", nullptr}}},
                      {"versions", boost::json::array{std::move(version)}}});
   }

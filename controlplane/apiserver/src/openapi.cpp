@@ -51,10 +51,8 @@ boost::json::object group_version_document(const std::string& group, const std::
   const SchemaCatalog& catalog = SchemaCatalog::builtin();
   boost::json::object paths;
   std::vector<std::string> roots{"io.k8s.apimachinery.pkg.apis.meta.v1.Status"};
-  for (const ResourceType& type : resource_types()) {
-    if (type.group != group || type.version != version) {
-      continue;
-    }
+  for (const ResourceType* served : served_types(group, version)) {
+    const ResourceType& type = *served;
     if (const SchemaType* schema = catalog.find_kind(type.group, type.version, type.kind)) {
       roots.push_back(schema->name);
     }

@@ -17,6 +17,7 @@
 #include "skiff/base/base64.h"
 #include "skiff/base/json.h"
 #include "stored_object.h"
+#include "version_conversion.h"
 
 namespace skiff::apiserver {
 
@@ -155,21 +156,24 @@ void ObjectRegistry::ensure_default_namespaces() {
   }
 }
 
-boost::json::object ObjectRegistry::create(const ResourceType& type, const std::string& ns, boost::json::object object,
-                                           const WriteOptions& options) {
+boost::json::object ObjectRegistry::create(const ResourceType& served, const std::string& ns,
+                                           boost::json::object object, const WriteOptions& options) {
   std::string api_version = object.contains("apiVersion") && object["apiVersion"].is_string()
                                 ? std::string(object["apiVersion"].as_string())
-                                : type.group_version();
+                                : served.group_version();
   std::string kind =
-      object.contains("kind") && object["kind"].is_string() ? std::string(object["kind"].as_string()) : type.kind;
-  if (api_version != type.group_version() || kind != type.kind) {
+      object.contains("kind") && object["kind"].is_string() ? std::string(object["kind"].as_string()) : served.kind;
+  if (api_version != served.group_version() || kind != served.kind) {
     throw bad_request("the API version in the data (" + api_version + ") and kind (" + kind +
-                      ") do not match the expected " + type.group_version() + " " + type.kind);
+                      ") do not match the expected " + served.group_version() + " " + served.kind);
   }
-  object["apiVersion"] = type.group_version();
-  object["kind"] = type.kind;
-  note_warnings(options, enforce_known_fields(type, object, options.field_validation, options.duplicate_fields,
+  object["apiVersion"] = served.group_version();
+  object["kind"] = served.kind;
+  note_warnings(options, enforce_known_fields(served, object, options.field_validation, options.duplicate_fields,
                                               BodyKind::object));
+  // From here on the object is in the version it is stored in.
+  const ResourceType& type = storage_type(served);
+  object = to_storage_version(served, std::move(object));
   auto& meta = metadata_of(object);
   if (type.namespaced) {
     std::string body_ns = meta_string(object, "namespace");
@@ -205,13 +209,13 @@ boost::json::object ObjectRegistry::create(const ResourceType& type, const std::
     allocate_cluster_ip(object);
   }
   if (options.dry_run) {
-    return object;
+    return to_served_version(served, std::move(object));
   }
   try {
     int64_t revision = store_.create(type.key(ns, name), encode(object));
     // Not meta: inserting into or erasing from an object moves its members.
     metadata_of(object)["resourceVersion"] = std::to_string(revision);
-    return object;
+    return to_served_version(served, std::move(object));
   } catch (const store::AlreadyExists&) {
     throw already_exists(type.group, type.resource, name);
   }
@@ -281,7 +285,7 @@ boost::json::object ObjectRegistry::get(const ResourceType& type, const std::str
   if (!kv) {
     throw not_found(type.group, type.resource, name);
   }
-  return decode(*kv);
+  return to_served_version(type, decode(*kv));
 }
 
 ListResult ObjectRegistry::list(const ResourceType& type, const std::string& ns, const ListOptions& options) {
@@ -304,7 +308,7 @@ ListResult ObjectRegistry::list(const ResourceType& type, const std::string& ns,
         if (!options.labels.matches(labels_of(object)) || !options.fields.matches(object)) {
           continue;
         }
-        result.items.push_back(std::move(object));
+        result.items.push_back(to_served_version(type, std::move(object)));
         if (options.limit > 0 && static_cast<int64_t>(result.items.size()) == options.limit) {
           if (i + 1 < page.items.size() || page.more) {
             result.continue_token = continue_token(revision, page.items[i].key);
@@ -331,9 +335,12 @@ ListResult ObjectRegistry::list(const ResourceType& type, const std::string& ns,
 }
 
 boost::json::object ObjectRegistry::replace(
-    const ResourceType& type, const std::string& ns, const std::string& name,
+    const ResourceType& served, const std::string& ns, const std::string& name,
     const std::function<boost::json::object(const boost::json::object&)>& mutate, bool conditional,
     const WriteOptions& options, BodyKind body_kind) {
+  // mutate sees and returns the object in the version the request named; the rest is done in
+  // the stored version.
+  const ResourceType& type = storage_type(served);
   std::string key = type.key(ns, name);
   for (int attempt = 0;; ++attempt) {
     std::optional<store::KeyValue> kv = store_.get(key);
@@ -341,18 +348,21 @@ boost::json::object ObjectRegistry::replace(
       throw not_found(type.group, type.resource, name);
     }
     boost::json::object current = decode(*kv);
-    boost::json::object updated = mutate(current);
+    boost::json::object updated = mutate(to_served_version(served, current));
     if (attempt == 0) {
-      note_warnings(options,
-                    enforce_known_fields(type, updated, options.field_validation, options.duplicate_fields, body_kind));
+      note_warnings(options, enforce_known_fields(served, updated, options.field_validation, options.duplicate_fields,
+                                                  body_kind));
     } else {
-      enforce_known_fields(type, updated, FieldValidation::ignore, {}, body_kind);
+      enforce_known_fields(served, updated, FieldValidation::ignore, {}, body_kind);
     }
     std::string wanted_version = meta_string(updated, "resourceVersion");
     if (conditional && !wanted_version.empty() && wanted_version != std::to_string(kv->mod_revision)) {
       throw conflict(type.group, type.resource, name,
                      "the object has been modified; please apply your changes to the latest version and try again");
     }
+    updated["apiVersion"] = served.group_version();
+    updated["kind"] = served.kind;
+    updated = to_storage_version(served, std::move(updated));
     updated["apiVersion"] = type.group_version();
     updated["kind"] = type.kind;
     auto& meta = metadata_of(updated);
@@ -388,7 +398,8 @@ boost::json::object ObjectRegistry::replace(
     }
     new_meta["resourceVersion"] = current.at("metadata").at("resourceVersion");
     if (updated == current || options.dry_run) {
-      return updated;  // nothing changed: no write, the same resourceVersion (as kube)
+      return to_served_version(served,
+                               std::move(updated));  // nothing changed: no write, the same resourceVersion (as kube)
     }
     try {
       int64_t revision = store_.update(key, encode(updated), kv->mod_revision);
@@ -396,7 +407,7 @@ boost::json::object ObjectRegistry::replace(
       if (deleted_by_update(type, current, updated)) {
         delete_finalized(type, ns, updated, revision);
       }
-      return updated;
+      return to_served_version(served, std::move(updated));
     } catch (const store::Conflict&) {
       if ((conditional && !wanted_version.empty()) || attempt + 1 >= kUpdateAttempts) {
         throw conflict(type.group, type.resource, name,

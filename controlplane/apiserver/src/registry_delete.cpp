@@ -6,6 +6,7 @@
 #include "skiff/apiserver/registry.h"
 #include "skiff/apiserver/status.h"
 #include "stored_object.h"
+#include "version_conversion.h"
 
 namespace skiff::apiserver {
 
@@ -113,6 +114,9 @@ void ObjectRegistry::delete_finalized(const ResourceType& type, const std::strin
 
 boost::json::object ObjectRegistry::remove(const ResourceType& type, const std::string& ns, const std::string& name,
                                            const DeletePreconditions& preconditions) {
+  if (const ResourceType& stored = storage_type(type); &stored != &type) {
+    return to_served_version(type, remove(stored, ns, name, preconditions));
+  }
   if (type.resource == "namespaces" && is_immortal_namespace(name)) {
     throw forbidden("", "namespaces", name, "this namespace may not be deleted");
   }

@@ -53,20 +53,50 @@ const std::vector<ResourceType>& resource_types() {
   return types;
 }
 
+const std::vector<ResourceType>& converted_types() {
+  // autoscaling/v1 HorizontalPodAutoscaler: the v2 resource in another version.
+  static const std::vector<ResourceType> types = [] {
+    ResourceType v1 = *find_kind("autoscaling", "HorizontalPodAutoscaler");
+    v1.version = "v1";
+    return std::vector<ResourceType>{v1};
+  }();
+  return types;
+}
+
 const std::vector<GroupVersion>& group_versions() {
+  // A group's versions in the order of preference: autoscaling/v2 is preferred, as in kube.
   static const std::vector<GroupVersion> versions = {
-      {"", "v1"}, {"apps", "v1"}, {"coordination.k8s.io", "v1"}, {"autoscaling", "v2"}, {"discovery.k8s.io", "v1"},
+      {"", "v1"},
+      {"apps", "v1"},
+      {"coordination.k8s.io", "v1"},
+      {"autoscaling", "v2"},
+      {"autoscaling", "v1"},
+      {"discovery.k8s.io", "v1"},
   };
   return versions;
 }
 
 const ResourceType* find_resource(const std::string& group, const std::string& version, const std::string& resource) {
-  for (const ResourceType& type : resource_types()) {
-    if (type.group == group && type.version == version && type.resource == resource) {
-      return &type;
+  for (const auto* types : {&resource_types(), &converted_types()}) {
+    for (const ResourceType& type : *types) {
+      if (type.group == group && type.version == version && type.resource == resource) {
+        return &type;
+      }
     }
   }
   return nullptr;
+}
+
+std::vector<const ResourceType*> served_types(const std::string& group, const std::string& version) {
+  std::vector<const ResourceType*> found;
+  for (const auto* types : {&resource_types(), &converted_types()}) {
+    for (const ResourceType& type : *types) {
+      if (type.group == group && type.version == version) {
+        found.push_back(&type);
+      }
+    }
+  }
+  return found;
 }
 
 const ResourceType* find_kind(const std::string& group, const std::string& kind) {

@@ -1,4 +1,5 @@
-// Schemas of autoscaling/v2 HorizontalPodAutoscaler (k8s.io/api/autoscaling/v2 as of Kubernetes 1.32).
+// Schemas of autoscaling/v2 HorizontalPodAutoscaler and of its autoscaling/v1 form (k8s.io/api/autoscaling/v2
+// and v1 as of Kubernetes 1.32).
 #include "schema_sources.h"
 
 namespace skiff::apiserver {
@@ -103,6 +104,25 @@ MetricValueStatus: MetricValueStatus holds the current value for a metric
   averageUtilization integer: currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.
   averageValue Quantity: averageValue is the current value of the average of the metric across all relevant pods (as a quantity)
   value Quantity: value is the current value of the metric (as a quantity).
+package io.k8s.api.autoscaling.v1
+HorizontalPodAutoscaler kind=autoscaling/v1/HorizontalPodAutoscaler: configuration of a horizontal pod autoscaler.
+  spec HorizontalPodAutoscalerSpec: spec defines the behaviour of autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.
+  status HorizontalPodAutoscalerStatus: status is the current information about the autoscaler.
+HorizontalPodAutoscalerSpec: specification of a horizontal pod autoscaler.
+  maxReplicas integer required: maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.
+  minReplicas integer: minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.
+  scaleTargetRef CrossVersionObjectReference required: reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.
+  targetCPUUtilizationPercentage integer: targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used.
+CrossVersionObjectReference: CrossVersionObjectReference contains enough information to let you identify the referred resource.
+  apiVersion string: apiVersion is the API version of the referent
+  kind string required: kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
+  name string required: name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
+HorizontalPodAutoscalerStatus: current status of a horizontal pod autoscaler
+  currentCPUUtilizationPercentage integer: currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU.
+  currentReplicas integer required: currentReplicas is the current number of replicas of pods managed by this autoscaler.
+  desiredReplicas integer required: desiredReplicas is the  desired number of replicas of pods managed by this autoscaler.
+  lastScaleTime Time: lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed.
+  observedGeneration long: observedGeneration is the most recent generation observed by this autoscaler.
 )";
 }
 

@@ -1,7 +1,9 @@
 #include "skiff/apiserver/table.h"
 
+#include <cctype>
 #include <functional>
 
+#include "hpa_conversion.h"
 #include "skiff/apiserver/selectors.h"
 
 namespace skiff::apiserver {
@@ -62,6 +64,64 @@ std::string join(const std::vector<std::string>& parts, const char* sep = ",") {
     out += (out.empty() ? "" : sep) + p;
   }
   return out;
+}
+
+// A quantity or number as kube prints it.
+std::string scalar(const boost::json::value* v) {
+  if (!v) {
+    return "<unknown>";
+  }
+  return v->is_string() ? std::string(v->as_string()) : boost::json::serialize(*v);
+}
+
+// kubectl's TARGETS of an autoscaling/v2 HPA (kube's formatHPAMetrics): "cpu: 40%/80%" per
+// metric, the current value from the status metric at the same index, at most two shown.
+std::string hpa_targets(const boost::json::object& hpa) {
+  const auto* specs = at(hpa, {"spec", "metrics"});
+  if (!specs || !specs->is_array() || specs->as_array().empty()) {
+    return "<none>";
+  }
+  const auto* statuses = at(hpa, {"status", "currentMetrics"});
+  std::vector<std::string> list;
+  const auto& metrics = specs->as_array();
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    const boost::json::object* spec = metrics[i].if_object();
+    std::string type = spec ? str(*spec, {"type"}) : "";
+    std::string member = type.empty() ? "" : std::string(1, static_cast<char>(std::tolower(type[0]))) + type.substr(1);
+    if (!spec || !spec->contains(member)) {
+      list.emplace_back("<unknown type>");
+      continue;
+    }
+    const boost::json::object* status = nullptr;
+    if (statuses && statuses->is_array() && i < statuses->as_array().size() && statuses->as_array()[i].is_object() &&
+        statuses->as_array()[i].as_object().contains(member)) {
+      status = &statuses->as_array()[i].as_object();
+    }
+    auto current = [&](std::string_view field) {
+      const auto* v = status ? at(*status, {member, "current", field}) : nullptr;
+      return v ? scalar(v) : "<unknown>";
+    };
+    bool resource = member == "resource" || member == "containerResource";
+    std::string prefix = resource ? str(*spec, {member, "name"}) + ": " : "";
+    if (const auto* average = at(*spec, {member, "target", "averageValue"})) {
+      list.push_back(prefix + current("averageValue") + "/" + scalar(average) +
+                     (resource || member == "pods" ? "" : " (avg)"));
+    } else if (resource) {
+      const auto* utilization = status ? at(*status, {member, "current", "averageUtilization"}) : nullptr;
+      const auto* target = at(*spec, {member, "target", "averageUtilization"});
+      list.push_back(prefix + (utilization ? scalar(utilization) + "%" : "<unknown>") + "/" +
+                     (target ? scalar(target) + "%" : "<auto>"));
+    } else {
+      list.push_back(current("value") + "/" + scalar(at(*spec, {member, "target", "value"})));
+    }
+  }
+  constexpr size_t kShown = 2;
+  if (list.size() > kShown) {
+    size_t more = list.size() - kShown;
+    list.resize(kShown);
+    return join(list, ", ") + " + " + std::to_string(more) + " more...";
+  }
+  return join(list, ", ");
 }
 
 std::string containers_field(const boost::json::object& workload, std::string_view field) {
@@ -445,10 +505,12 @@ TableSpec spec_for(const std::string& resource) {
              {"MaxPods", "string", "The upper limit of replicas."},
              {"Replicas", "string", "The current number of replicas."},
              age},
-            [n](const boost::json::object& h, const std::string& a) -> Cells {
+            [n](const boost::json::object& served, const std::string& a) -> Cells {
+              // The columns come from the v2 fields, as kube prints its internal version.
+              boost::json::object h = str(served, {"apiVersion"}) == "autoscaling/v1" ? hpa_v1_to_v2(served) : served;
               return {n(h),
                       str(h, {"spec", "scaleTargetRef", "kind"}) + "/" + str(h, {"spec", "scaleTargetRef", "name"}),
-                      count(h, {"spec", "metrics"}) == 0 ? "<none>" : "<unknown>",
+                      hpa_targets(h),
                       num(h, {"spec", "minReplicas"}),
                       num(h, {"spec", "maxReplicas"}),
                       num(h, {"status", "currentReplicas"}),

@@ -4,6 +4,7 @@
 #include "skiff/apiserver/registry.h"
 #include "skiff/apiserver/status.h"
 #include "skiff/base/json.h"
+#include "version_conversion.h"
 
 namespace skiff::apiserver {
 
@@ -142,6 +143,10 @@ class WatchStream : public EventStream {
 
 std::unique_ptr<EventStream> ObjectRegistry::watch(const ResourceType& type, const std::string& ns,
                                                    WatchOptions options) {
+  // Events carry the object in the version the watch names (the initial list already is).
+  options.encode = [&type, encode = std::move(options.encode)](const boost::json::object& object) {
+    return encode(to_served_version(type, object));
+  };
   std::deque<boost::json::object> initial;
   int64_t from = options.from_revision;
   if (from == 0) {

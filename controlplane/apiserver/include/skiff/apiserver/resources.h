@@ -35,12 +35,18 @@ struct GroupVersion {
   std::string version;
 };
 
-// Every resource type skiff-server serves.
+// Every resource type skiff-server stores, each kind in its storage version.
 const std::vector<ResourceType>& resource_types();
+// The types served in a version besides the stored one (autoscaling/v1 HorizontalPodAutoscaler),
+// converted on the way in and out (version_conversion.h).
+const std::vector<ResourceType>& converted_types();
+// The types served in one group-version, stored or converted.
+std::vector<const ResourceType*> served_types(const std::string& group, const std::string& version);
 // The group-versions, core first, then the groups in the order /apis lists them.
 const std::vector<GroupVersion>& group_versions();
-// The type with this group, version and plural, nullptr when not served.
+// The type with this group, version and plural (stored or converted), nullptr when not served.
 const ResourceType* find_resource(const std::string& group, const std::string& version, const std::string& resource);
+// The storage version's type of a kind.
 const ResourceType* find_kind(const std::string& group, const std::string& kind);
 // The verbs discovery lists for a resource type or one of its subresources.
 std::vector<std::string> resource_verbs(const ResourceType& type);
