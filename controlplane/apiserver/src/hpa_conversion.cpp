@@ -236,8 +236,25 @@ boost::json::array as_array_or_throw(const boost::json::value& value, const char
 
 }  // namespace
 
+void drop_hpa_round_trip_annotations(boost::json::object& hpa) {
+  auto* metadata = hpa.if_contains("metadata");
+  auto* annotations = metadata && metadata->is_object() ? metadata->as_object().if_contains("annotations") : nullptr;
+  if (!annotations || !annotations->is_object()) {
+    return;
+  }
+  for (const char* name :
+       {kHpaMetricsAnnotation, kHpaCurrentMetricsAnnotation, kHpaConditionsAnnotation, kHpaBehaviorAnnotation}) {
+    annotations->as_object().erase(name);
+  }
+  if (annotations->as_object().empty()) {
+    metadata->as_object().erase("annotations");
+  }
+}
+
 boost::json::object hpa_v2_to_v1(const boost::json::object& v2) {
-  boost::json::object metadata = object_at(v2, "metadata");
+  boost::json::object without_stale = v2;
+  drop_hpa_round_trip_annotations(without_stale);
+  boost::json::object metadata = object_at(without_stale, "metadata");
   const boost::json::object& spec = object_at(v2, "spec");
   boost::json::object out_spec;
   copy_field(spec, out_spec, "scaleTargetRef");

@@ -16,6 +16,8 @@ inline constexpr const char* kHpaConditionsAnnotation = "autoscaling.alpha.kuber
 // spec.behavior, with the Go field names kube's internal type marshals to (ScaleUp, Policies ...).
 inline constexpr const char* kHpaBehaviorAnnotation = "autoscaling.alpha.kubernetes.io/behavior";
 
+// Removes the four annotations above from an HPA's metadata (and annotations when it empties).
+void drop_hpa_round_trip_annotations(boost::json::object& hpa);
 // The autoscaling/v1 form of an autoscaling/v2 HorizontalPodAutoscaler.
 boost::json::object hpa_v2_to_v1(const boost::json::object& v2);
 // The autoscaling/v2 form of an autoscaling/v1 HorizontalPodAutoscaler; the annotations above are

@@ -36,6 +36,11 @@ boost::json::object to_served_version(const ResourceType& served, boost::json::o
 }
 
 boost::json::object to_storage_version(const ResourceType& served, boost::json::object object) {
+  if (served.resource == "horizontalpodautoscalers" && !is_converted(served)) {
+    // As kube's v2 conversion: in a v2 object they could only be stale copies of its own fields.
+    drop_hpa_round_trip_annotations(object);
+    return object;
+  }
   if (!is_converted(served) || in_version_of(storage_type(served), object)) {
     return object;
   }

@@ -149,6 +149,19 @@ TEST(HpaConversion, MalformedAnnotationIsABadRequest) {
   }
 }
 
+TEST(HpaConversion, V2WritesAndV1ReadsIgnoreStaleRoundTripAnnotations) {
+  const ResourceType& v2 = *find_resource("autoscaling", "v2", "horizontalpodautoscalers");
+  boost::json::object written = j(R"({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "s", "annotations": {"autoscaling.alpha.kubernetes.io/metrics": "[]",
+                                              "autoscaling.alpha.kubernetes.io/conditions": "[]"}},
+    "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "s"}, "maxReplicas": 2}})");
+  boost::json::object stored = to_storage_version(v2, written);
+  EXPECT_FALSE(stored.at("metadata").as_object().contains("annotations"));
+  // A v1 reader sees annotations made from the fields only, never a stale one.
+  boost::json::object v1 = hpa_v2_to_v1(written);
+  EXPECT_FALSE(v1.at("metadata").as_object().contains("annotations"));
+}
+
 TEST(VersionConversion, AutoscalingV1IsServedFromTheV2Storage) {
   const ResourceType* v1 = find_resource("autoscaling", "v1", "horizontalpodautoscalers");
   const ResourceType* v2 = find_resource("autoscaling", "v2", "horizontalpodautoscalers");
