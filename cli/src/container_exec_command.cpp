@@ -10,6 +10,7 @@
 #include "container_lookup.h"
 #include "run_flags.h"
 #include "skiff/base/error.h"
+#include "terminal_relay.h"
 
 namespace skiff::cli {
 
@@ -19,6 +20,7 @@ struct ExecFlags {
   std::string container;
   std::vector<std::string> command;
   bool interactive = false;
+  bool tty = false;
   std::string user;
   std::vector<std::string> env;
   std::string workdir;
@@ -40,6 +42,10 @@ int exec(Context& ctx, const ExecFlags& flags) {
   }
   if (!flags.workdir.empty()) {
     spec.workdir = flags.workdir;
+  }
+  if (flags.tty) {
+    spec.tty = true;
+    spec.on_terminal = [&flags](UniqueFd master) { relay_terminal(master.get(), flags.interactive); };
   }
   // Without -i the process reads nothing, as podman's.
   UniqueFd null_input;
@@ -70,6 +76,7 @@ void add_exec_command(CLI::App& parent, Context& ctx) {
   auto* cmd = parent.add_subcommand("exec", "run a process in a running container");
   cmd->prefix_command();
   cmd->add_flag("-i,--interactive", flags->interactive, "send standard input to the process");
+  cmd->add_flag("-t,--tty", flags->tty, "give the process a terminal (with -i on a terminal: raw mode and resizes)");
   cmd->add_option("-u,--user", flags->user, "USER[:GROUP], names or numbers, to run the process as");
   cmd->add_option("-e,--env", flags->env, "KEY=VALUE to set for the process, or KEY to pass the caller's value")
       ->allow_extra_args(false);

@@ -1,19 +1,26 @@
 // What ContainerManager does inside a running container: exec, top, stats.
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 
 #include "container_store.h"
+#include "long_socket_path.h"
 #include "monitor.h"
 #include "pod_store.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
+#include "skiff/base/path.h"
 #include "skiff/base/strings.h"
+#include "skiff/base/unix_socket.h"
 #include "skiff/image/image_user.h"
 #include "skiff/pod/container_manager.h"
 #include "skiff/runtime/container.h"
@@ -77,7 +84,21 @@ int ContainerManager::exec(const std::string& name_or_id, const ExecSpec& spec) 
     options.process.user.additional_gids = user.additional_gids;
   }
   runtime::Runtime rt{runtime::StateRoot(options_.state_root)};
-  if (spec.stdio_in == 0 && spec.stdio_out == 1 && spec.stdio_err == 2) {
+  UniqueFd console;
+  UniqueFd console_dir;
+  std::string console_path = layout.dir() + "/exec-console-" + std::to_string(::getpid()) + ".sock";
+  if (spec.tty) {
+    if (!spec.on_terminal) {
+      throw Error("exec with a terminal: no on_terminal to relay it", EINVAL);
+    }
+    console = listen_unix_at(console_path, "exec console socket");
+    console_dir.reset(::open(layout.dir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!console_dir) {
+      throw_errno("open " + layout.dir());
+    }
+    options.process.terminal = true;
+    options.console_socket = fd_path(console_dir.get()) + "/" + console_path.substr(layout.dir().size() + 1);
+  } else if (spec.stdio_in == 0 && spec.stdio_out == 1 && spec.stdio_err == 2) {
     return rt.exec(options);
   }
   // The process inherits fds 0-2: a child of ours points them where asked and runs the exec.
@@ -95,6 +116,29 @@ int ContainerManager::exec(const std::string& name_or_id, const ExecSpec& spec) 
       bool not_found = message.find("not found") != std::string::npos || message.find("ENOENT") != std::string::npos;
       ::_exit(not_found ? 127 : 126);
     }
+  }
+  if (spec.tty) {
+    // The process sends its pty master as it starts, unless the exec fails first (the child
+    // then exits without it).
+    UniqueFd child_fd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
+    if (!child_fd) {
+      throw_errno("pidfd_open the exec child " + std::to_string(child));
+    }
+    std::array<pollfd, 2> ready{pollfd{console.get(), POLLIN, 0}, pollfd{child_fd.get(), POLLIN, 0}};
+    while (::poll(ready.data(), ready.size(), -1) < 0) {
+      if (errno != EINTR) {
+        throw_errno("poll the exec console socket");
+      }
+    }
+    if ((ready[0].revents & POLLIN) != 0) {
+      UniqueFd connection(::accept4(console.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!connection) {
+        throw_errno("accept on the exec console socket");
+      }
+      std::remove(console_path.c_str());
+      spec.on_terminal(receive_fd(connection.get(), nullptr, "the exec console socket"));
+    }
+    std::remove(console_path.c_str());
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {

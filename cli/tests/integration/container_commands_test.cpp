@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "container_cli_fixture.h"
+#include "pty_session.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
 
@@ -26,6 +27,31 @@ TEST_F(ContainerCli, ExecRunsInTheContainerWithItsOptions) {
   EXPECT_NE(missing.err.find("nosuchcommand"), std::string::npos) << missing.err;
   auto stopped = skiff({"exec", "ghost", "true"});
   EXPECT_EQ(stopped.code, 125);
+}
+
+TEST_F(ContainerCli, ExecWithATerminalFollowsResizesAndCtrlC) {
+  run_detached("box", "sleep 1000");
+  PtySession session(skiff_command({"exec", "-it", "box", "sh", "-c",
+                                    "test -t 0 && echo is-a-tty; while read x; do [ \"$x\" = q ] && break; stty size; "
+                                    "done; trap 'echo caught; exit 9' INT; echo ready; while :; do sleep 1; done"}),
+                     30, 100);
+  ASSERT_TRUE(session.read_until("is-a-tty")) << session.output();
+  session.type("\r");
+  EXPECT_TRUE(session.read_until("30 100")) << session.output();
+  session.resize(44, 144);
+  bool resized = eventually([&] {
+    session.type("\r");
+    return session.read_until("44 144");
+  });
+  EXPECT_TRUE(resized) << session.output();
+  session.type("q\r");
+  ASSERT_TRUE(session.read_until("ready")) << session.output();
+  session.type("\x03");
+  EXPECT_TRUE(session.read_until("caught")) << session.output();
+  EXPECT_EQ(session.wait(), 9) << session.output();
+  auto plain = skiff({"exec", "-t", "box", "sh", "-c", "test -t 1 && echo on-a-tty"});
+  EXPECT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "on-a-tty\r\n");
 }
 
 TEST_F(ContainerCli, CopyBothWaysStaysInsideTheContainer) {

@@ -140,6 +140,11 @@ struct ExecSpec {
   int stdio_in = 0;
   int stdio_out = 1;
   int stdio_err = 2;
+  // -t: the process gets a terminal of its own (through the runtime's console socket) instead
+  // of the stdio fds, and on_terminal gets its pty master to relay until the process has ended
+  // (reads from the master fail with EIO then).
+  bool tty = false;
+  std::function<void(UniqueFd master)> on_terminal;
 };
 
 struct ProcessRow {
