@@ -108,6 +108,19 @@ TEST_F(HpaVersions, V2OnlyFieldsSurviveAV1ReadModifyWrite) {
   EXPECT_FALSE(kubectl({"get", "hpa", "rich"}).ok());
 }
 
+TEST_F(HpaVersions, StatusWrittenThroughV1IsV2CurrentMetrics) {
+  ok({"apply", "-f", "-"}, kV1Hpa);
+  ok({"patch", kV1, "web", "--subresource=status", "--type=merge", "-p",
+      R"({"status": {"currentReplicas": 2, "desiredReplicas": 3, "currentCPUUtilizationPercentage": 42}})"});
+  boost::json::value v2 = json_of({"get", "hpa", "web", "-o", "json"});
+  EXPECT_EQ(v2.at("status"), boost::json::parse(R"({"currentReplicas": 2, "desiredReplicas": 3, "currentMetrics": [
+    {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 42}}}]})"));
+  boost::json::value v1 = json_of({"get", kV1, "web", "--subresource=status", "-o", "json"});
+  EXPECT_EQ(v1.at("status").at("currentCPUUtilizationPercentage"), 42);
+  std::string table = ok({"get", "hpa", "web"});
+  EXPECT_NE(table.find("cpu: 42%/55%"), std::string::npos) << table;
+}
+
 TEST_F(HpaVersions, WatchInV1SendsV1Objects) {
   ok({"apply", "-f", "-"}, kRichV2Hpa);
   std::string path = "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers?watch=1&timeoutSeconds=1";
