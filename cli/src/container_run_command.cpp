@@ -44,8 +44,9 @@ void ensure_image(Context& ctx, const RunFlags& flags) {
   std::cerr << "Writing manifest to image destination\n";
 }
 
-std::string create_container(Context& ctx, const RunFlags& flags) {
+std::string create_container(Context& ctx, const RunFlags& flags, bool auto_remove = false) {
   pod::ContainerRunSpec spec = run_spec(flags);  // bad values fail before anything is pulled
+  spec.auto_remove = auto_remove;
   ensure_image(ctx, flags);
   return ctx.containers().create(spec);
 }
@@ -72,12 +73,8 @@ int run_attached(pod::ContainerManager& containers, const std::string& id, const
 }
 
 int run(Context& ctx, const RunFlags& flags, const RunOnlyFlags& run_only) {
-  if (run_only.detach && run_only.rm) {
-    throw Error(
-        "--rm with --detach: a detached container is not removed when it exits here; run it without --rm "
-        "and remove it with skiff rm");
-  }
-  std::string id = create_container(ctx, flags);
+  // Detached, its monitor removes it at the end; attached, this process does.
+  std::string id = create_container(ctx, flags, run_only.detach && run_only.rm);
   auto& containers = ctx.containers();
   int code = 0;
   try {

@@ -345,9 +345,18 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
   request.attach_socket = layout.attach_socket();
   request.start_on_attach = options.attach;
   std::string merged = rootfs.merged();
-  request.on_exit = [bridge, layout, spec, merged] {
+  image::Store* store = options_.store;
+  std::string state_root = options_.state_root;
+  request.on_exit = [bridge, layout, spec, merged, store, state_root] {
     disconnect_container(bridge, layout, spec);
     unmount_rootfs(merged);
+    if (spec.auto_remove) {
+      // What remove() does once the monitor has gone (the runtime container went with it).
+      // Without the container's lock: a stop() holds it while it waits for this monitor.
+      remove_rootfs(*store, layout.id);
+      release_name(state_root, spec.name, layout.id);
+      remove_all(layout.dir());
+    }
   };
   try {
     MonitorLaunch(request).wait();

@@ -94,6 +94,7 @@ boost::json::object run_spec_to_json(const ContainerRunSpec& s) {
                         {"capAdd", string_array(s.cap_add)},
                         {"capDrop", string_array(s.cap_drop)},
                         {"readOnly", s.read_only},
+                        {"autoRemove", s.auto_remove},
                         {"seccompProfile", s.seccomp_profile},
                         {"noNewPrivileges", s.no_new_privileges},
                         {"restart", restart_policy_name(s.restart)},
@@ -170,6 +171,7 @@ ContainerRunSpec run_spec_from_json(const boost::json::object& o) {
   s.cap_add = strings(o, "capAdd");
   s.cap_drop = strings(o, "capDrop");
   s.read_only = flag(o, "readOnly");
+  s.auto_remove = flag(o, "autoRemove");
   s.seccomp_profile = str(o, "seccompProfile");
   s.no_new_privileges = flag(o, "noNewPrivileges");
   s.restart = parse_restart_policy(str(o, "restart"));

@@ -72,6 +72,18 @@ TEST_F(ContainerCli, RunAttachedPrintsOutputAndRmLeavesNothing) {
   EXPECT_EQ(all_containers(), std::vector<std::string>{});
 }
 
+TEST_F(ContainerCli, DetachedRmIsRemovedByItsMonitor) {
+  run_detached("brief", "echo done", {"--rm"});
+  EXPECT_TRUE(eventually([&] { return all_containers().empty(); }));
+  std::string id = run_detached("stopped", "sleep 1000", {"--rm"});
+  EXPECT_EQ(inspect("stopped").at("HostConfig").at("AutoRemove").as_bool(), true);
+  EXPECT_EQ(skiff({"stop", "-t", "0", "stopped"}).out, "stopped\n");
+  EXPECT_TRUE(eventually([&] { return all_containers().empty(); }));
+  // Its name is free again.
+  run_detached("stopped", "true", {"--rm"});
+  EXPECT_TRUE(eventually([&] { return all_containers().empty(); }));
+}
+
 TEST_F(ContainerCli, RunPullsAMissingImageAndCreateDoesNotStart) {
   auto rmi = skiff({"rmi", image()});
   ASSERT_EQ(rmi.code, 0) << rmi.err;

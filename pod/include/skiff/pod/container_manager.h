@@ -77,6 +77,8 @@ struct ContainerRunSpec {
   RestartPolicy restart;
   bool tty = false;          // -t: a terminal, through the runtime's console socket
   bool interactive = false;  // -i: stdin kept open for attach clients
+  // --rm with -d: its monitor removes the container once it has ended for good (or was stopped).
+  bool auto_remove = false;
   std::map<std::string, std::string> labels;
   LogRotation log;
   std::string stop_signal;  // empty: the image's, else SIGTERM
