@@ -1,0 +1,82 @@
+// skiff volume create/ls/inspect/rm/prune through the binary, and named volumes mounted by run.
+
+#include <gtest/gtest.h>
+
+#include "container_cli_fixture.h"
+#include "skiff/base/file.h"
+
+namespace skiff::cli_testing {
+namespace {
+
+using VolumeCli = ContainerCli;
+
+TEST_F(VolumeCli, CreateListInspectRemove) {
+  auto made = skiff({"volume", "create", "--label", "app=web", "webdata"});
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out, "webdata\n");
+  auto unnamed = skiff({"volume", "create"});
+  ASSERT_EQ(unnamed.code, 0) << unnamed.err;
+  EXPECT_EQ(unnamed.out.size(), 65U) << unnamed.out;  // 64 hex digits and a newline
+
+  auto ls = skiff({"volume", "ls", "-q"});
+  EXPECT_EQ(ls.out, unnamed.out + "webdata\n");
+  EXPECT_NE(skiff({"volume", "ls"}).out.find("local       webdata"), std::string::npos);
+
+  auto inspected = skiff({"volume", "inspect", "webdata"});
+  ASSERT_EQ(inspected.code, 0) << inspected.err;
+  auto doc = boost::json::parse(inspected.out).as_array().at(0).as_object();
+  EXPECT_EQ(doc.at("Name"), "webdata");
+  EXPECT_EQ(doc.at("Driver"), "local");
+  EXPECT_EQ(std::string(doc.at("Mountpoint").as_string()), store_dir() + "/volumes/webdata/_data");
+  EXPECT_EQ(doc.at("Labels").as_object().at("app"), "web");
+
+  auto again = skiff({"volume", "create", "webdata"});
+  EXPECT_EQ(again.code, 125);
+  EXPECT_NE(again.err.find("volume with name webdata already exists"), std::string::npos) << again.err;
+  auto bad = skiff({"volume", "create", "../up"});
+  EXPECT_EQ(bad.code, 125);
+  EXPECT_NE(bad.err.find("invalid volume name \"../up\""), std::string::npos) << bad.err;
+
+  auto missing = skiff({"volume", "rm", "webdata", "nosuch"});
+  EXPECT_EQ(missing.code, 125);
+  EXPECT_NE(missing.err.find("no such volume nosuch"), std::string::npos) << missing.err;
+  EXPECT_TRUE(path_exists(store_dir() + "/volumes/webdata")) << "rm removed some names before failing";
+
+  auto removed = skiff({"volume", "rm", "webdata"});
+  ASSERT_EQ(removed.code, 0) << removed.err;
+  EXPECT_EQ(removed.out, "webdata\n");
+  EXPECT_EQ(skiff({"volume", "prune"}).out, unnamed.out);
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, "");
+}
+
+TEST_F(VolumeCli, ANamedVolumeOutlivesItsContainersAndIsGuardedWhileUsed) {
+  // Made on first use by run -v, then read by a second container.
+  // The test image's entrypoint is /bin/sh -c: the command is a script. As root: a new volume is
+  // root's (its contents are not copied up from the image, as podman would).
+  auto writer =
+      skiff({"run", "--rm", "--network", "none", "-u", "0", "-v", "shared:/data", image(), "echo kept > /data/file"});
+  ASSERT_EQ(writer.code, 0) << writer.err;
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, "shared\n");
+  auto reader = skiff({"run", "--rm", "--network", "none", "-v", "shared:/data:ro", image(), "cat /data/file"});
+  ASSERT_EQ(reader.code, 0) << reader.err;
+  EXPECT_EQ(reader.out, "kept\n");
+
+  std::string id = run_detached("user", "sleep 1000", {"-v", "shared:/data"});
+  auto refused = skiff({"volume", "rm", "shared"});
+  EXPECT_EQ(refused.code, 125);
+  EXPECT_NE(refused.err.find("is being used by the following container(s): " + id), std::string::npos) << refused.err;
+  EXPECT_EQ(skiff({"volume", "prune"}).out, "");  // in use: kept
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, "shared\n");
+
+  auto forced = skiff({"volume", "rm", "-f", "shared"});
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  EXPECT_EQ(all_containers(), std::vector<std::string>{});
+  EXPECT_FALSE(path_exists(store_dir() + "/volumes/shared"));
+
+  auto bad = skiff({"run", "--rm", "--network", "none", "-v", "no/good:/data", image(), "true"});
+  EXPECT_EQ(bad.code, 125);
+  EXPECT_NE(bad.err.find("invalid volume name"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace skiff::cli_testing
