@@ -240,6 +240,10 @@ ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, 
     if (param(target, "resourceVersionMatch") == "Exact") {
       options.exact_revision = parse_revision(param(target, "resourceVersion"), "resourceVersion");
     }
+    // The list's objects live in one arena, freed at once after the response is written:
+    // allocating and freeing their nodes one by one was half the time of a 10,000-pod list.
+    boost::json::storage_ptr arena = boost::json::make_shared_resource<boost::json::monotonic_resource>();
+    options.storage = arena;
     ListResult result = registry.list(type, route.ns, options);
     boost::json::object metadata{{"resourceVersion", std::to_string(result.revision)}};
     if (!result.continue_token.empty()) {
@@ -250,14 +254,18 @@ ApiResponse serve_resource(ObjectRegistry& registry, const ApiRequest& request, 
       out["metadata"] = std::move(metadata);
       return json_response(200, out);
     }
-    boost::json::array items;
+    // Moved, not copied, into the response: everything in it shares the arena.
+    boost::json::array items(arena);
+    items.reserve(result.items.size());
     for (auto& item : result.items) {
       items.emplace_back(std::move(item));
     }
-    return json_response(200, boost::json::object{{"kind", type.kind + "List"},
-                                                  {"apiVersion", type.group_version()},
-                                                  {"metadata", std::move(metadata)},
-                                                  {"items", std::move(items)}});
+    boost::json::object list(arena);
+    list["kind"] = type.kind + "List";
+    list["apiVersion"] = type.group_version();
+    list["metadata"] = std::move(metadata);
+    list["items"] = std::move(items);
+    return json_response(200, std::move(list));
   }
   if (request.method == "GET") {
     boost::json::object object = registry.get_part(type, route.ns, route.name, part_of(route.subresource));
@@ -427,7 +435,7 @@ ApiResponse ApiHandler::route(const ApiRequest& request) {
       if (list.empty()) {
         throw ApiError(404, "NotFound", "the server could not find the requested resource");
       }
-      return json_response(200, list);
+      return json_response(200, std::move(list));
     }
   }
   if (core && s.size() >= 3 && s[1] == "v1") {

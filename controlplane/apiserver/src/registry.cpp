@@ -130,8 +130,12 @@ std::string random_uuid() {
 
 ObjectRegistry::ObjectRegistry(store::Store& store) : store_(store) {}
 
-boost::json::object ObjectRegistry::decode(const store::KeyValue& kv) const {
-  boost::json::value v = json::parse(kv.value, kv.key);
+boost::json::object ObjectRegistry::decode(const store::KeyValue& kv, boost::json::storage_ptr storage) const {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(kv.value, ec, std::move(storage));
+  if (ec) {
+    (void)json::parse(kv.value, kv.key);  // throws, naming the key, the line and the column
+  }
   if (!v.is_object()) {
     throw Error(kv.key + ": stored value is not a JSON object");
   }
@@ -304,7 +308,7 @@ ListResult ObjectRegistry::list(const ResourceType& type, const std::string& ns,
       store::ListResult page = store_.list(prefix, revision, options.limit, after);
       revision = page.revision;
       for (size_t i = 0; i < page.items.size(); ++i) {
-        boost::json::object object = decode(page.items[i]);
+        boost::json::object object = decode(page.items[i], options.storage);
         if (!options.labels.matches(labels_of(object)) || !options.fields.matches(object)) {
           continue;
         }

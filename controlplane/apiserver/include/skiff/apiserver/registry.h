@@ -23,6 +23,8 @@ struct ListOptions {
   std::string continue_token;
   // A list at this exact revision (resourceVersionMatch=Exact), 0: the latest.
   int64_t exact_revision = 0;
+  // Where the listed objects are allocated (a request's arena, freed at once with its response).
+  boost::json::storage_ptr storage;
 };
 
 struct ListResult {
@@ -129,7 +131,7 @@ class ObjectRegistry {
   void release_dependents(const std::string& ns, const std::string& uid, PropagationPolicy policy);
 
  private:
-  boost::json::object decode(const store::KeyValue& kv) const;
+  boost::json::object decode(const store::KeyValue& kv, boost::json::storage_ptr storage = {}) const;
   boost::json::object replace(const ResourceType& type, const std::string& ns, const std::string& name,
                               const std::function<boost::json::object(const boost::json::object&)>& mutate,
                               bool conditional, const WriteOptions& options = {},
