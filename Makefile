@@ -49,6 +49,8 @@ bench: build
 	bench/runtime-start $(BUILD_DIR)/cmd/skiff-runtime
 	bench/pod-start $(BUILD_DIR)
 	bench/pull $(BUILD_DIR)
+	bench/cli-run $(BUILD_DIR)
+	bench/api $(BUILD_DIR)
 
 # Only the pod benchmark: skiff's pod library against podman (BENCH_N iterations, default 30).
 .PHONY: bench-pod
@@ -65,6 +67,11 @@ bench-pull: build
 # (creates/s, gets/s, paced-write latency, listing 10,000 pods, watch fan-out, server RSS).
 bench-api: build
 	bench/api $(BUILD_DIR)
+
+# Only the CLI benchmark: `skiff run --rm busybox true` beside `podman run --rm` (BENCH_N, default 30).
+.PHONY: bench-cli
+bench-cli: build
+	bench/cli-run $(BUILD_DIR)
 
 # The same start-time benchmark inside the cgroup v2 + systemd guest (emulated: ratios only).
 bench-vm: build
