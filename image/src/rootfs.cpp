@@ -55,7 +55,7 @@ void set_string(int fs_fd, const char* key, const std::string& value, const std:
 // fsopen/fsconfig with one "lowerdir+" per layer; false when the kernel has no "lowerdir+"
 // (before 6.8), before anything was mounted.
 bool mount_with_fsconfig(const Store& store, const std::string& dir, const std::vector<std::string>& lowers,
-                         const std::string& what) {
+                         bool transient, const std::string& what) {
   UniqueFd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
   if (!fs) {
     if (errno == ENOSYS) {
@@ -77,6 +77,9 @@ bool mount_with_fsconfig(const Store& store, const std::string& dir, const std::
   set_string(fs.get(), "workdir", dir + "/work", what);
   if (store.rootless() && ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) < 0) {
     throw_fs_error(fs.get(), errno, what + ": overlay userxattr");
+  }
+  if (transient && ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) < 0) {
+    throw_fs_error(fs.get(), errno, what + ": overlay volatile");
   }
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0) {
     throw_fs_error(fs.get(), errno, what + ": create the overlay");
@@ -101,7 +104,7 @@ UniqueFd open_path(const std::string& path) {
 }
 
 // mount(2) naming every dir by a /proc/self/fd link: short paths without a chdir.
-void mount_legacy(const Store& store, const std::string& dir, const std::vector<std::string>& lowers,
+void mount_legacy(const Store& store, const std::string& dir, const std::vector<std::string>& lowers, bool transient,
                   const std::string& what) {
   std::vector<UniqueFd> fds;
   std::string data = "lowerdir=";
@@ -115,6 +118,9 @@ void mount_legacy(const Store& store, const std::string& dir, const std::vector<
   data += ",workdir=" + fd_path(fds.back().get());
   if (store.rootless()) {
     data += ",userxattr";
+  }
+  if (transient) {
+    data += ",volatile";
   }
   if (data.size() >= static_cast<size_t>(::sysconf(_SC_PAGESIZE))) {
     throw Error(what + ": " + std::to_string(lowers.size()) +
@@ -153,7 +159,7 @@ Rootfs Rootfs::open(const Store& store, std::string_view id) {
   return Rootfs(store, store_detail::container_from_json(json::parse_file(path), path));
 }
 
-void Rootfs::mount(OverlayApi api) const {
+void Rootfs::mount(OverlayApi api, Durability durability) const {
   auto what = "rootfs of container " + record_.id;
   if (mounted()) {
     throw Error(what + ": already mounted at " + merged());
@@ -162,10 +168,18 @@ void Rootfs::mount(OverlayApi api) const {
   if (lowers.empty()) {
     throw Error(what + ": its image has no layers");
   }
-  if (api == OverlayApi::automatic && mount_with_fsconfig(*store_, dir_, lowers, what)) {
+  // A volatile mount leaves this marker, and overlay refuses any later mount while it is there
+  // (the upper was never synced). Only transient containers are mounted so, and what they wrote
+  // is theirs alone to lose: their next mount goes ahead.
+  std::string marker = dir_ + "/work/work/incompat/volatile";
+  if (path_exists(marker)) {
+    remove_all(marker);
+  }
+  bool transient = durability == Durability::transient;
+  if (api == OverlayApi::automatic && mount_with_fsconfig(*store_, dir_, lowers, transient, what)) {
     return;
   }
-  mount_legacy(*store_, dir_, lowers, what);
+  mount_legacy(*store_, dir_, lowers, transient, what);
 }
 
 bool Rootfs::mounted() const {

@@ -101,6 +101,11 @@ void remove_rootfs(image::Store& store, const std::string& id) {
   }
 }
 
+// A container removed when it ends (--rm) does not wait at its end for its writes to be synced.
+image::Durability rootfs_durability(const ContainerRunSpec& spec) {
+  return spec.auto_remove ? image::Durability::transient : image::Durability::synced;
+}
+
 // The overlay at merged, from the monitor once the container has ended for good (by path: the
 // monitor has no store open).
 void unmount_rootfs(const std::string& merged) {
@@ -265,7 +270,7 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
     record.spec = spec;
     save_standalone_record(layout, record);
     auto rootfs = image::Rootfs::create(store, record.id, image.id.str());
-    rootfs.mount();
+    rootfs.mount(image::OverlayApi::automatic, rootfs_durability(spec));
     write_container_etc_files(layout, spec.hostname, std::nullopt);
     ContainerConfigInputs inputs;
     inputs.spec = &spec;
@@ -309,7 +314,7 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
   std::remove(layout.stop_marker().c_str());
   auto rootfs = image::Rootfs::open(*options_.store, record.id);
   if (!rootfs.mounted()) {
-    rootfs.mount();
+    rootfs.mount(image::OverlayApi::automatic, rootfs_durability(spec));
   }
   if (spec.network.mode == ContainerNetwork::Mode::container) {
     ContainerLayout other{options_.state_root, spec.network.container};

@@ -6,7 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <regex>
+#include <sstream>
 
 #include "container_test_util.h"
 #include "skiff/base/error.h"
@@ -163,6 +167,38 @@ TEST_F(ContainerTest, RemovingARunningContainerNeedsForce) {
   manager().remove("busy", true);
   EXPECT_THROW(manager().info("busy"), Error);
   EXPECT_TRUE(manager().list(true).empty());
+}
+
+// The super options of the mount at path in /proc/self/mountinfo ("" when nothing is mounted there).
+std::string super_options_at(const std::string& path) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::string found;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> f{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    auto dash = std::find(f.begin(), f.end(), "-");
+    if (f.size() > 4 && f[4] == path && dash != f.end() && dash + 3 < f.end()) {
+      found = *(dash + 3);  // the last mount there wins
+    }
+  }
+  return found;
+}
+
+TEST_F(ContainerTest, OnlyATransientContainersRootfsIsVolatile) {
+  auto kept = script("kept", "true");
+  auto transient = script("transient", "true");
+  transient.auto_remove = true;
+  std::string kept_id = manager().create(kept);
+  std::string transient_id = manager().create(transient);
+  std::string kept_opts = super_options_at(store().root() + "/containers/" + kept_id + "/merged");
+  std::string transient_opts = super_options_at(store().root() + "/containers/" + transient_id + "/merged");
+  ASSERT_NE(kept_opts, "");
+  ASSERT_NE(transient_opts, "");
+  EXPECT_EQ(kept_opts.find("volatile"), std::string::npos) << kept_opts;
+  EXPECT_NE(transient_opts.find("volatile"), std::string::npos) << transient_opts;
+  manager().remove("kept", true);
+  manager().remove("transient", true);
 }
 
 TEST_F(ContainerTest, NamesAreUniqueAndGeneratedWhenMissing) {

@@ -18,6 +18,14 @@ enum class OverlayApi {
   legacy,
 };
 
+// Whether a container's writes are synced to disk when its rootfs is unmounted.
+enum class Durability {
+  synced,
+  // overlay's "volatile": no sync at unmount (or ever). For containers removed when they end
+  // (run --rm), whose unmount would otherwise wait for their writes to reach the disk.
+  transient,
+};
+
 class Rootfs {
  public:
   // Registers id as a user of the image (rmi refuses to remove it, gc keeps its layers) and
@@ -35,7 +43,7 @@ class Rootfs {
   // Mounts the overlay at merged() in the caller's mount namespace. As root the overlay keeps
   // its metadata in trusted.* xattrs; rootless (the store says so) it mounts with userxattr
   // and must be called inside the user namespace that owns the mount namespace.
-  void mount(OverlayApi api = OverlayApi::automatic) const;
+  void mount(OverlayApi api = OverlayApi::automatic, Durability durability = Durability::synced) const;
   [[nodiscard]] bool mounted() const;
   // Unmounts merged() (detaching it when busy); nothing when it is not mounted.
   void unmount() const;
