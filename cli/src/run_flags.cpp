@@ -86,6 +86,7 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
   cmd.add_option("--cap-add", flags.cap_add, "add a capability (NET_ADMIN, or ALL)")->allow_extra_args(false);
   cmd.add_option("--cap-drop", flags.cap_drop, "drop a capability (CHOWN, or ALL)")->allow_extra_args(false);
   cmd.add_flag("--read-only", flags.read_only, "mount the root filesystem read-only");
+  cmd.add_flag("--init", flags.init, "run an init as PID 1 that forwards signals and reaps zombies");
   cmd.add_option("--security-opt", flags.security_opts,
                  "seccomp=<profile.json>, seccomp=unconfined or no-new-privileges")
       ->allow_extra_args(false);
@@ -261,6 +262,7 @@ pod::ContainerRunSpec run_spec(const RunFlags& flags) {
   spec.cap_add = flags.cap_add;
   spec.cap_drop = flags.cap_drop;
   spec.read_only = flags.read_only;
+  spec.init = flags.init;
   for (const auto& opt : flags.security_opts) {
     apply_security_opt(opt, spec);
   }

@@ -28,6 +28,7 @@ struct RunFlags {
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;
   bool read_only = false;
+  bool init = false;
   std::vector<std::string> security_opts;
   std::string network = "bridge";
   std::string restart = "no";

@@ -22,6 +22,8 @@ namespace {
 
 // The CFS period docker uses for --cpus.
 constexpr int64_t kCpuPeriod = 100000;
+// Where --init's skiff-pause is bound (podman binds catatonit at /run/podman-init).
+constexpr const char* kInitPath = "/run/skiff-init";
 
 std::string capability(const std::string& name) {
   std::string upper;
@@ -110,6 +112,10 @@ boost::json::object standalone_config(const ContainerConfigInputs& in) {
 
   auto& process = config["process"].as_object();
   process["terminal"] = spec.tty;
+  if (spec.init) {
+    auto& args = process["args"].as_array();
+    args.insert(args.begin(), {kInitPath, "--"});
+  }
   boost::json::array caps = json_strings(effective_capabilities(spec.cap_add, spec.cap_drop));
   process["capabilities"] = boost::json::object{{"bounding", caps}, {"effective", caps}, {"permitted", caps}};
   process["noNewPrivileges"] = spec.no_new_privileges;
@@ -119,6 +125,9 @@ boost::json::object standalone_config(const ContainerConfigInputs& in) {
   auto& mounts = config["mounts"].as_array();
   for (const char* file : {"hosts", "hostname", "resolv.conf"}) {
     mounts.push_back(bind_mount(in.layout.dir() + "/etc/" + file, std::string("/etc/") + file, false));
+  }
+  if (spec.init) {
+    mounts.push_back(bind_mount(find_pause_binary(), kInitPath, true));
   }
   for (size_t i = 0; i < spec.mounts.size(); ++i) {
     const auto& m = spec.mounts[i];

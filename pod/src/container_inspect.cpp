@@ -67,6 +67,7 @@ boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
       {"CapDrop", strings(s.cap_drop)},
       {"ReadonlyRootfs", s.read_only},
       {"AutoRemove", s.auto_remove},
+      {"Init", s.init},
       {"SecurityOpt", boost::json::array{}},
       {"PortBindings", ports_json(s.ports)},
       {"LogConfig", {{"Type", "k8s-file"}, {"Path", i.log_path}, {"Size", s.log.max_size}}}};

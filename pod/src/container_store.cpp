@@ -95,6 +95,7 @@ boost::json::object run_spec_to_json(const ContainerRunSpec& s) {
                         {"capDrop", string_array(s.cap_drop)},
                         {"readOnly", s.read_only},
                         {"autoRemove", s.auto_remove},
+                        {"init", s.init},
                         {"seccompProfile", s.seccomp_profile},
                         {"noNewPrivileges", s.no_new_privileges},
                         {"restart", restart_policy_name(s.restart)},
@@ -172,6 +173,7 @@ ContainerRunSpec run_spec_from_json(const boost::json::object& o) {
   s.cap_drop = strings(o, "capDrop");
   s.read_only = flag(o, "readOnly");
   s.auto_remove = flag(o, "autoRemove");
+  s.init = flag(o, "init");
   s.seccomp_profile = str(o, "seccompProfile");
   s.no_new_privileges = flag(o, "noNewPrivileges");
   s.restart = parse_restart_policy(str(o, "restart"));

@@ -201,6 +201,25 @@ TEST_F(ContainerTest, OnlyATransientContainersRootfsIsVolatile) {
   manager().remove("transient", true);
 }
 
+TEST_F(ContainerTest, InitRunsAsPidOneForwardsSignalsAndExitsAsTheCommand) {
+  auto exiting = script("inited", "tr '\\0' ' ' < /proc/1/cmdline; echo; exit 5");
+  exiting.init = true;
+  manager().start(manager().create(exiting));
+  EXPECT_EQ(manager().wait("inited"), 5);
+  EXPECT_NE(output("inited").find("/run/skiff-init -- /bin/sh -c"), std::string::npos) << output("inited");
+  EXPECT_EQ(manager().inspect("inited").at("HostConfig").as_object().at("Init"), true);
+
+  // stop's SIGTERM reaches the command through the init, whose trap then decides the exit code.
+  auto trapping = script("trapping", "trap 'exit 7' TERM; echo ready; while :; do sleep 0.05; done");
+  trapping.init = true;
+  manager().start(manager().create(trapping));
+  ASSERT_TRUE(wait_for_output("trapping", "ready"));
+  manager().stop("trapping", std::chrono::seconds(30));
+  EXPECT_EQ(manager().info("trapping").exit_code, 7);
+  manager().remove("inited", false);
+  manager().remove("trapping", false);
+}
+
 TEST_F(ContainerTest, NamesAreUniqueAndGeneratedWhenMissing) {
   manager().create(script("dup", "true"));
   try {

@@ -79,6 +79,9 @@ struct ContainerRunSpec {
   bool interactive = false;  // -i: stdin kept open for attach clients
   // --rm with -d: its monitor removes the container once it has ended for good (or was stopped).
   bool auto_remove = false;
+  // --init: skiff-pause runs as PID 1 (bound at /run/skiff-init), the command as its child: it
+  // forwards signals and reaps zombies (catatonit's role under podman).
+  bool init = false;
   std::map<std::string, std::string> labels;
   LogRotation log;
   std::string stop_signal;  // empty: the image's, else SIGTERM
