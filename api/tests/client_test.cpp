@@ -21,9 +21,7 @@ class ApiClientTest : public ::testing::Test {
     server = std::make_unique<ServerProcess>();
     server->start();
   }
-  static void TearDownTestSuite() {
-    server.reset();
-  }
+  static void TearDownTestSuite() { server.reset(); }
 
   // A namespace of the test's own.
   std::string make_namespace(ApiClient& client) {
