@@ -52,6 +52,8 @@ packages=(
   libstdc++6 libseccomp2 libcap2 busybox-static uidmap util-linux procps iproute2 e2fsprogs
   # the image and control plane modules' unit tests (archives, inflate, zstd, TLS, SQLite, YAML)
   libarchive13 libisal2 libzstd1 libssl3 libsqlite3-0 libyaml-0-2 zstd
+  # the CLI's unit tests, which link the pod module and so netns (netlink, nftables)
+  libnl-3-200 libnl-route-3-200 libnftables1
   # peers for the benchmark
   crun runc python3 time
 )
