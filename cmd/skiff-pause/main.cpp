@@ -132,12 +132,12 @@ int run_as_init(char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] == '-' && argv[1][1] == 'v') {
-    static const char kVersion[] = "skiff-pause " SKIFF_VERSION "\n";
+    static constexpr char kVersion[] = "skiff-pause " SKIFF_VERSION "\n";
     return write(STDOUT_FILENO, kVersion, sizeof(kVersion) - 1) < 0 ? 1 : 0;
   }
   if (argc > 1 && strcmp(argv[1], "--") == 0) {
     if (argc < 3) {
-      static const char kUsage[] = "skiff-pause: usage: skiff-pause [-- COMMAND [ARG...]]\n";
+      static constexpr char kUsage[] = "skiff-pause: usage: skiff-pause [-- COMMAND [ARG...]]\n";
       if (write(STDERR_FILENO, kUsage, sizeof(kUsage) - 1) < 0) {
         return 125;
       }
