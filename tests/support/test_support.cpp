@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
@@ -199,6 +200,21 @@ void run_killed_after(const std::function<void()>& work, int delay_ms) {
   ::kill(child, SIGKILL);
   while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
   }
+}
+
+std::vector<std::string> mounts_below(const std::string& dir) {
+  std::vector<std::string> found;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mount_point;
+    fields >> id >> parent >> dev >> root >> mount_point;
+    if (mount_point.starts_with(dir)) {
+      found.push_back(mount_point);
+    }
+  }
+  return found;
 }
 
 }  // namespace skiff::testing

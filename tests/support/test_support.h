@@ -84,6 +84,9 @@ std::string own_cgroup(const std::string& hierarchy);
 // Unique names per test process.
 std::string unique_id(const std::string& prefix);
 
+// The mount points in this process's mount namespace at or below dir (mountinfo order).
+std::vector<std::string> mounts_below(const std::string& dir);
+
 // Runs work in a forked child and SIGKILLs the child delay_ms later (when it has not finished by
 // then), then reaps it: a process killed at some point of its work, for recovery tests.
 void run_killed_after(const std::function<void()>& work, int delay_ms);

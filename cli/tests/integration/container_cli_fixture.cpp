@@ -19,21 +19,6 @@ namespace {
 constexpr int kPollRounds = 600;
 constexpr std::chrono::milliseconds kPollInterval{50};
 
-std::vector<std::string> mounts_below(const std::string& dir) {
-  std::vector<std::string> found;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point.starts_with(dir)) {
-      found.push_back(mount_point);
-    }
-  }
-  return found;
-}
-
 }  // namespace
 
 std::unique_ptr<testing::TestRegistry> ContainerCli::registry;
@@ -78,7 +63,7 @@ void ContainerCli::TearDown() {
       }
     }
   }
-  EXPECT_EQ(mounts_below(dir_.path()), std::vector<std::string>{}) << "mounts left";
+  EXPECT_EQ(testing::mounts_below(dir_.path()), std::vector<std::string>{}) << "mounts left";
 }
 
 std::vector<std::string> ContainerCli::skiff_command(const std::vector<std::string>& args) const {

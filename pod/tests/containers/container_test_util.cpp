@@ -21,21 +21,6 @@ namespace {
 constexpr int kPollRounds = 600;
 constexpr std::chrono::milliseconds kPollInterval{50};
 
-std::vector<std::string> mounts_below(const std::string& dir) {
-  std::vector<std::string> found;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, mount_point;
-    fields >> id >> parent >> dev >> root >> mount_point;
-    if (mount_point.rfind(dir, 0) == 0) {
-      found.push_back(mount_point);
-    }
-  }
-  return found;
-}
-
 }  // namespace
 
 void ContainerTest::SetUp() {
@@ -75,8 +60,8 @@ void ContainerTest::TearDown() {
       }
     }
   }
-  EXPECT_TRUE(mounts_below(store_dir_.path()).empty()) << "rootfs mounts left";
-  EXPECT_TRUE(mounts_below(root_.path()).empty()) << "netns mounts left";
+  EXPECT_TRUE(::skiff::testing::mounts_below(store_dir_.path()).empty()) << "rootfs mounts left";
+  EXPECT_TRUE(::skiff::testing::mounts_below(root_.path()).empty()) << "netns mounts left";
   EXPECT_TRUE(store_->containers().empty()) << "rootfs registrations left";
   for (const auto& link : netns::Netlink().links()) {
     EXPECT_NE(link.kind, "veth") << "veth left: " << link.name;
