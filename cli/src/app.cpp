@@ -7,6 +7,7 @@
 
 #include "command_context.h"
 #include "command_start.h"
+#include "pod_commands.h"
 #include "skiff/base/error.h"
 #include "skiff/base/log.h"
 #include "skiff/cli/rootless.h"
@@ -115,6 +116,7 @@ void build(CLI::App& app, Context& ctx) {
   add_container_commands(app, ctx);
   add_container_inspect_command(app, ctx, true);
   add_volume_command(app, ctx);
+  add_pod_command(app, ctx);
 
   auto* container = app.add_subcommand("container", "manage containers: the container commands grouped");
   container->require_subcommand(1);

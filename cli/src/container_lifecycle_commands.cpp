@@ -8,6 +8,7 @@
 #include "command_context.h"
 #include "container_exit.h"
 #include "container_lookup.h"
+#include "each_name.h"
 #include "skiff/base/error.h"
 #include "skiff/cli/app.h"
 #include "skiff/pod/attach.h"
@@ -20,26 +21,6 @@ namespace {
 // podman rm's exit codes: 1 when a container does not exist, 2 when one is running.
 constexpr int kNoSuchContainerExitCode = 1;
 constexpr int kContainerRunningExitCode = 2;
-
-// Runs action for each container; prints what it returns (when not empty) or the error. The exit
-// code: 0, else that of the last failure (code_for_error's choice, 125 by default).
-int for_each_container(const std::vector<std::string>& names,
-                       const std::function<std::string(const std::string&)>& action,
-                       const std::function<int(const Error&)>& code_for_error = nullptr) {
-  int code = 0;
-  for (const auto& name : names) {
-    try {
-      std::string out = action(name);
-      if (!out.empty()) {
-        std::cout << out << "\n";
-      }
-    } catch (const Error& e) {
-      std::cerr << "Error: " << e.what() << "\n";
-      code = code_for_error ? code_for_error(e) : kErrorExitCode;
-    }
-  }
-  return code;
-}
 
 std::chrono::milliseconds stop_timeout(int seconds) {
   if (seconds < 0) {
@@ -123,7 +104,7 @@ void add_stop_command(CLI::App& parent, Context& ctx) {
     ctx.set_action(
         [&ctx, names, seconds] {
           auto timeout = stop_timeout(*seconds);
-          return for_each_container(*names, [&](const std::string& name) {
+          return for_each_name(*names, [&](const std::string& name) {
             ctx.containers().stop(resolve_container(ctx.containers(), name), timeout);
             return name;
           });
@@ -142,7 +123,7 @@ void add_restart_command(CLI::App& parent, Context& ctx) {
     ctx.set_action(
         [&ctx, names, seconds] {
           auto timeout = stop_timeout(*seconds);
-          return for_each_container(*names, [&](const std::string& name) {
+          return for_each_name(*names, [&](const std::string& name) {
             std::string id = resolve_container(ctx.containers(), name);
             ctx.containers().restart(id, timeout);
             return id;
@@ -167,7 +148,7 @@ void add_kill_command(CLI::App& parent, Context& ctx) {
           } catch (const Error& e) {
             throw Error(std::string("--signal: ") + e.what());
           }
-          return for_each_container(*names, [&](const std::string& name) {
+          return for_each_name(*names, [&](const std::string& name) {
             ctx.containers().kill(resolve_container(ctx.containers(), name), number);
             return name;
           });
@@ -195,7 +176,7 @@ void add_rm_command(CLI::App& parent, Context& ctx) {
           } else if (targets.empty()) {
             throw Error("rm: give at least one container name or id, or --all");
           }
-          return for_each_container(
+          return for_each_name(
               targets,
               [&](const std::string& name) {
                 ctx.containers().remove(resolve_container(ctx.containers(), name), *force);
@@ -218,7 +199,7 @@ void add_wait_command(CLI::App& parent, Context& ctx) {
   cmd->callback([&ctx, names] {
     ctx.set_action(
         [&ctx, names] {
-          return for_each_container(*names, [&](const std::string& name) {
+          return for_each_name(*names, [&](const std::string& name) {
             return std::to_string(ctx.containers().wait(resolve_container(ctx.containers(), name)));
           });
         },

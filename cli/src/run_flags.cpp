@@ -91,6 +91,7 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
                  "seccomp=<profile.json>, seccomp=unconfined or no-new-privileges")
       ->allow_extra_args(false);
   cmd.add_option("--network,--net", flags.network, "bridge (default), none, host or container:<name|id>");
+  cmd.add_option("--pod", flags.pod, "run in this pod (skiff pod create): its network, IPC and host name");
   cmd.add_option("--restart", flags.restart, "when the container restarts: no, on-failure[:N], always");
   cmd.add_option("-l,--label", flags.labels, "KEY=VALUE metadata for the container")->allow_extra_args(false);
   cmd.add_flag("-i,--interactive", flags.interactive, "keep standard input open");
@@ -244,6 +245,18 @@ pod::ContainerRunSpec run_spec(const RunFlags& flags) {
     throw Error("--publish: publishing ports needs --network bridge (not " + flags.network + ")");
   }
   spec.hostname = flags.hostname;
+  if (!flags.pod.empty()) {
+    // The pod's namespaces are joined: what they hold was set when the pod was created.
+    for (const auto& [flag, set] : {std::pair<const char*, bool>{"--network", !flags.network.empty()},
+                                    {"--publish", !flags.publish.empty()},
+                                    {"--hostname", !flags.hostname.empty()}}) {
+      if (set) {
+        throw Error(std::string(flag) + ": a container in a pod has the pod's network and host name: set " + flag +
+                    " on skiff pod create instead");
+      }
+    }
+    spec.pod = flags.pod;
+  }
   if (!flags.memory.empty()) {
     spec.memory = parse_byte_size(flags.memory, "--memory");
     if (*spec.memory < kMinimumMemory) {

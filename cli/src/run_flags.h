@@ -30,7 +30,8 @@ struct RunFlags {
   bool read_only = false;
   bool init = false;
   std::vector<std::string> security_opts;
-  std::string network = "bridge";
+  std::string network;  // empty: bridge, or the pod's
+  std::string pod;
   std::string restart = "no";
   std::vector<std::string> labels;
   bool interactive = false;

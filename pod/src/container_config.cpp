@@ -88,6 +88,31 @@ std::vector<std::string> effective_capabilities(const std::vector<std::string>& 
   return caps;
 }
 
+void join_pod_namespaces(boost::json::object& config, const PodJoin& pod) {
+  auto& linux = config["linux"].as_object();
+  boost::json::array joined;
+  // /proc/<pid>/ns/ names: the OCI types' own, but "net" for network.
+  auto path = [&](std::string_view name) {
+    return "/proc/" + std::to_string(pod.infra_pid) + "/ns/" + std::string(name);
+  };
+  for (const auto& ns : linux["namespaces"].as_array()) {
+    std::string_view type = ns.at("type").as_string();
+    if (type == "network") {
+      continue;
+    }
+    if (type == "ipc" || type == "uts" || (type == "pid" && pod.share_pid)) {
+      joined.push_back(boost::json::object{{"type", type}, {"path", path(type)}});
+    } else {
+      joined.push_back(ns);
+    }
+  }
+  if (!pod.host_network) {
+    joined.push_back(boost::json::object{{"type", "network"}, {"path", path("net")}});
+  }
+  linux["namespaces"] = std::move(joined);
+  config.erase("hostname");
+}
+
 boost::json::object standalone_config(const ContainerConfigInputs& in) {
   const ContainerRunSpec& spec = *in.spec;
   boost::json::object config = runtime::default_spec(false, 0, 0);
@@ -165,6 +190,9 @@ boost::json::object standalone_config(const ContainerConfigInputs& in) {
   }
   if (!spec.seccomp_profile.empty() && spec.seccomp_profile != "unconfined") {
     linux["seccomp"] = json::parse_file(spec.seccomp_profile);
+  }
+  if (in.pod) {
+    join_pod_namespaces(config, *in.pod);
   }
   auto& annotations =
       config["annotations"].is_object() ? config["annotations"].as_object() : config["annotations"].emplace_object();

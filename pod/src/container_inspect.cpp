@@ -96,6 +96,7 @@ boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
                                : std::vector<std::string>(record.command.begin() + 1, record.command.end()))},
           {"State", state},
           {"Image", i.image_id},
+          {"Pod", i.pod},
           {"ImageName", i.image},
           {"RestartCount", i.restart_count},
           {"Config", config},

@@ -26,6 +26,7 @@
 #include "skiff/image/manifest.h"
 #include "skiff/image/rootfs.h"
 #include "skiff/pod/attach.h"
+#include "skiff/pod/pod_manager.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/state.h"
 
@@ -120,6 +121,39 @@ void unmount_rootfs(const std::string& merged) {
   }
 }
 
+// The pod a container joins, checked against what the run spec may set itself.
+PodStatus pod_to_join(PodManager& pods, const ContainerRunSpec& spec) {
+  if (!spec.ports.empty()) {
+    throw Error("ports: a container in pod " + spec.pod +
+                    " cannot publish ports of its own: publish them when the pod is created (pod create -p)",
+                EINVAL);
+  }
+  if (spec.network.mode != ContainerNetwork::Mode::bridge) {
+    throw Error("network: a container in pod " + spec.pod + " uses the pod's network (it asked for " +
+                    container_network_name(spec.network) + ")",
+                EINVAL);
+  }
+  if (!spec.hostname.empty()) {
+    throw Error("hostname: a container in pod " + spec.pod + " has the pod's hostname (it shares its UTS namespace)",
+                EINVAL);
+  }
+  return pods.pod_status(spec.pod);
+}
+
+PodJoin pod_join(const PodStatus& pod) {
+  return {pod.infra_pid, pod.share_pid, pod.network_mode == NetworkMode::host};
+}
+
+// The pod's /etc/{hosts,hostname,resolv.conf} as the container's own bind sources: copies, so
+// that what a container writes there stays its own, as in a standalone container.
+void copy_pod_etc_files(const std::string& state_root, const std::string& pod, const ContainerLayout& layout) {
+  std::string etc = layout.dir() + "/etc";
+  mkdir_all(etc, 0755);
+  for (const char* file : {"hosts", "hostname", "resolv.conf"}) {
+    write_file_atomic(etc + "/" + file, read_file(PodLayout{state_root, pod}.etc_dir() + "/" + file), 0644, false);
+  }
+}
+
 }  // namespace
 
 ContainerNetwork parse_container_network(std::string_view text) {
@@ -178,6 +212,14 @@ ContainerManager::ContainerManager(ContainerManagerOptions options) : options_(s
   }
 }
 
+PodManager ContainerManager::pods() const {
+  PodManagerOptions pod_options;
+  pod_options.state_root = options_.state_root;
+  pod_options.cgroup_parent = options_.cgroup_parent;
+  pod_options.bridge = options_.bridge;
+  return PodManager(pod_options);
+}
+
 std::string ContainerManager::resolve(const std::string& name_or_id) {
   if (name_or_id.empty()) {
     throw Error("no container name or id given", EINVAL);
@@ -234,11 +276,19 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
   record.cgroup_path = options_.cgroup_parent + "/" + record.id;
   std::string signal = !spec.stop_signal.empty() ? spec.stop_signal : image_config.stop_signal;
   record.stop_signal = signal.empty() ? SIGTERM : runtime::parse_signal(signal);
+  std::optional<PodStatus> pod;
+  if (!spec.pod.empty()) {
+    PodManager pod_manager = pods();
+    spec.pod = pod_manager.resolve(spec.pod);
+    pod = pod_to_join(pod_manager, spec);
+    spec.hostname = pod->hostname;
+    record.cgroup_path = pod->cgroup + "/" + record.id;
+  }
   if (spec.hostname.empty()) {
     spec.hostname = record.id.substr(0, 12);
   }
   ContainerLayout layout{options_.state_root, record.id};
-  std::string netns_path;
+  std::string netns_path;  // for a container in a pod, replaced by join_pod_namespaces
   if (spec.network.mode == ContainerNetwork::Mode::container) {
     // Resolved now, so that the record names the other container by id.
     spec.network.container = resolve(spec.network.container);
@@ -271,7 +321,11 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
     save_standalone_record(layout, record);
     auto rootfs = image::Rootfs::create(store, record.id, image.id.str());
     rootfs.mount(image::OverlayApi::automatic, rootfs_durability(spec));
-    write_container_etc_files(layout, spec.hostname, std::nullopt);
+    if (pod) {
+      copy_pod_etc_files(options_.state_root, spec.pod, layout);
+    } else {
+      write_container_etc_files(layout, spec.hostname, std::nullopt);
+    }
     ContainerConfigInputs inputs;
     inputs.spec = &spec;
     inputs.image = &image_config;
@@ -280,6 +334,9 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
     inputs.cgroups_path = record.cgroup_path;
     inputs.netns_path = netns_path;
     inputs.store_root = store.root();
+    if (pod) {
+      inputs.pod = pod_join(*pod);
+    }
     boost::json::object config = standalone_config(inputs);
     record.command = json::as_string_array(config.at("process").at("args"), "process.args");
     write_file_atomic(layout.dir() + "/config.json", json::pretty(config), 0644, false);
@@ -332,8 +389,24 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
   } catch (const Error&) {
   }
   netns::BridgeNetworkConfig bridge = options_.bridge;
+  bool own_network = spec.pod.empty();
+  if (!own_network) {
+    // The pod's infra may have been restarted (a new pid) or stopped since the last start.
+    PodManager pod_manager = pods();
+    PodStatus pod = pod_manager.pod_status(spec.pod);
+    if (pod.state != "running") {
+      pod = pod_manager.start_pod(spec.pod);
+    }
+    std::string config_path = layout.dir() + "/config.json";
+    boost::json::object config = json::parse_file(config_path).as_object();
+    join_pod_namespaces(config, pod_join(pod));
+    write_file_atomic(config_path, json::pretty(config), 0644, false);
+    copy_pod_etc_files(options_.state_root, spec.pod, layout);
+  }
   try {
-    connect_container(bridge, layout, spec);
+    if (own_network) {
+      connect_container(bridge, layout, spec);
+    }
   } catch (...) {
     try {
       disconnect_container(bridge, layout, spec);
@@ -352,8 +425,10 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
   std::string merged = rootfs.merged();
   image::Store* store = options_.store;
   std::string state_root = options_.state_root;
-  request.on_exit = [bridge, layout, spec, merged, store, state_root] {
-    disconnect_container(bridge, layout, spec);
+  request.on_exit = [bridge, layout, spec, merged, store, state_root, own_network] {
+    if (own_network) {
+      disconnect_container(bridge, layout, spec);
+    }
     unmount_rootfs(merged);
     if (spec.auto_remove) {
       // What remove() does once the monitor has gone (the runtime container went with it).
@@ -367,7 +442,9 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
     MonitorLaunch(request).wait();
   } catch (...) {
     try {
-      disconnect_container(bridge, layout, spec);
+      if (own_network) {
+        disconnect_container(bridge, layout, spec);
+      }
     } catch (const std::exception&) {
     }
     throw;
@@ -440,7 +517,9 @@ void ContainerManager::remove(const std::string& name_or_id, bool force) {
     rt.remove(id, true);
   } catch (const Error&) {
   }
-  disconnect_container(options_.bridge, layout, record.spec);
+  if (record.spec.pod.empty()) {
+    disconnect_container(options_.bridge, layout, record.spec);
+  }
   remove_rootfs(*options_.store, id);
   try {
     cgroups::make_manager({record.cgroup_path, id, ::geteuid() != 0, false})->destroy();
@@ -468,6 +547,7 @@ ContainerInfo ContainerManager::info(const std::string& name_or_id) {
   info.log_path = layout.log();
   info.state_dir = layout.dir();
   info.ports = record.spec.ports;
+  info.pod = record.spec.pod;
   if (auto network = load_network_status(layout.network_record())) {
     info.ip_address = network->address4.substr(0, network->address4.find('/'));
     info.ports = network->ports;

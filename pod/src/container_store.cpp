@@ -12,6 +12,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
+#include "skiff/base/random.h"
 
 namespace skiff::pod {
 
@@ -91,6 +92,7 @@ boost::json::object run_spec_to_json(const ContainerRunSpec& s) {
                         {"network", container_network_name(s.network)},
                         {"ports", ports_to_json(s.ports)},
                         {"hostname", s.hostname},
+                        {"pod", s.pod},
                         {"capAdd", string_array(s.cap_add)},
                         {"capDrop", string_array(s.cap_drop)},
                         {"readOnly", s.read_only},
@@ -160,6 +162,7 @@ ContainerRunSpec run_spec_from_json(const boost::json::object& o) {
   s.network = parse_container_network(str(o, "network"));
   s.ports = ports_from_json(o);
   s.hostname = str(o, "hostname");
+  s.pod = str(o, "pod");
   if (const auto* v = json::find(o, "memory")) {
     s.memory = json::as_int64(*v, "memory");
   }
@@ -311,17 +314,7 @@ std::string generate_container_name() {
 }
 
 std::string generate_container_id() {
-  std::array<unsigned char, 32> bytes{};
-  if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
-    throw_errno("getrandom for a container id");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0xf];
-  }
-  return id;
+  return random_hex(64);
 }
 
 void validate_container_name(const std::string& name) {

@@ -142,6 +142,58 @@ void stop_locked(const PodManagerOptions& options, const PodLayout& layout, PodR
   save_record(layout, record);
 }
 
+// Starts the infra, connects the network, writes the /etc files, runs the init containers to
+// completion, then starts the containers: what create does after the pod's dir and cgroup exist,
+// and what start does again for a stopped pod.
+void run_pod(const PodManagerOptions& options, const PodLayout& layout, PodRecord& record, int lock_fd,
+             const std::string& pause) {
+  const PodSpec& spec = record.spec;
+  // slirp4netns is held by the infra's monitor: it must outlive this process, and end with the infra.
+  auto infra = launch(options, layout, "", infra_config(spec, record.cgroup_path + "/_pause", pause), lock_fd,
+                      spec.network == NetworkMode::slirp4netns ? &spec : nullptr)
+                   .wait();
+  record.infra_pid = infra.container_pid;
+  save_record(layout, record);
+  record.network = connect_pod(options.bridge, spec, infra.container_pid);
+  save_record(layout, record);
+  write_pod_etc_files(layout, spec, record.network);
+
+  for (const auto& c : spec.init_containers) {
+    launch(options, layout, c.name,
+           container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock_fd)
+        .wait();
+    wait_monitor_exit(layout.bundle(c.name), std::nullopt);
+    auto status = container_status(layout, c.name, true);
+    if (status.state != ContainerState::exited || status.exit_code != 0) {
+      int code = status.state == ContainerState::exited ? status.exit_code : -1;
+      throw ContainerFailed("pod " + spec.id + ": init container " + c.name + " failed with exit code " +
+                                std::to_string(code) + "; its log ends:\n" + log_tail(status.log_path),
+                            code);
+    }
+  }
+  // The containers are made at the same time; every one has reported before an error is
+  // thrown, so that teardown never races a monitor still creating its container.
+  std::vector<MonitorLaunch> launches;
+  for (const auto& c : spec.containers) {
+    launches.push_back(launch(options, layout, c.name,
+                              container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name),
+                              lock_fd));
+  }
+  std::exception_ptr failure;
+  for (auto& l : launches) {
+    try {
+      l.wait();
+    } catch (...) {
+      failure = failure ? failure : std::current_exception();
+    }
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  record.stopped = false;
+  save_record(layout, record);
+}
+
 }  // namespace
 
 std::string_view container_state_name(ContainerState state) {
@@ -202,48 +254,7 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
     std::string infra_rootfs = layout.bundle("") + "/rootfs";
     mkdir_all(infra_rootfs);
     write_file(infra_rootfs + "/skiff-pause", "", 0755);
-    // slirp4netns is held by the infra's monitor: it must outlive this process, and end with the infra.
-    auto infra = launch(options_, layout, "", infra_config(spec, record.cgroup_path + "/_pause", pause), lock.fd(),
-                        spec.network == NetworkMode::slirp4netns ? &spec : nullptr)
-                     .wait();
-    record.infra_pid = infra.container_pid;
-    save_record(layout, record);
-    record.network = connect_pod(options_.bridge, spec, infra.container_pid);
-    save_record(layout, record);
-    write_pod_etc_files(layout, spec, record.network);
-
-    for (const auto& c : spec.init_containers) {
-      launch(options_, layout, c.name,
-             container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd())
-          .wait();
-      wait_monitor_exit(layout.bundle(c.name), std::nullopt);
-      auto status = container_status(layout, c.name, true);
-      if (status.state != ContainerState::exited || status.exit_code != 0) {
-        int code = status.state == ContainerState::exited ? status.exit_code : -1;
-        throw ContainerFailed("pod " + spec.id + ": init container " + c.name + " failed with exit code " +
-                                  std::to_string(code) + "; its log ends:\n" + log_tail(status.log_path),
-                              code);
-      }
-    }
-    // The containers are made at the same time; every one has reported before an error is
-    // thrown, so that teardown never races a monitor still creating its container.
-    std::vector<MonitorLaunch> launches;
-    for (const auto& c : spec.containers) {
-      launches.push_back(
-          launch(options_, layout, c.name,
-                 container_config(spec, c, layout, infra.container_pid, record.cgroup_path + "/" + c.name), lock.fd()));
-    }
-    std::exception_ptr failure;
-    for (auto& l : launches) {
-      try {
-        l.wait();
-      } catch (...) {
-        failure = failure ? failure : std::current_exception();
-      }
-    }
-    if (failure) {
-      std::rethrow_exception(failure);
-    }
+    run_pod(options_, layout, record, lock.fd(), pause);
     std::remove(layout.creating_marker().c_str());
   } catch (...) {
     try {
@@ -261,6 +272,50 @@ void PodManager::stop_pod(const std::string& id, std::chrono::milliseconds grace
   PodLock lock = PodLock::acquire(layout);
   PodRecord record = load_record(layout);
   stop_locked(options_, layout, record, grace);
+}
+
+PodStatus PodManager::start_pod(const std::string& id) {
+  PodLayout layout{options_.state_root, id};
+  PodLock lock = PodLock::acquire(layout);
+  PodRecord record = load_record(layout);
+  if (path_exists(layout.creating_marker())) {
+    throw Error("pod " + id + " is being created", EBUSY);
+  }
+  if (!record.stopped && container_status(layout, "", false).state == ContainerState::running) {
+    return pod_status(id);
+  }
+  // Whatever ran before (a pod stopped, or one whose infra died) leaves its containers to the
+  // runtime and its address and port rules to the network: both are cleared, then made anew.
+  stop_locked(options_, layout, record, std::chrono::milliseconds(0));
+  runtime::Runtime rt{runtime::StateRoot(options_.state_root)};
+  std::vector<std::string> names{""};
+  for (const auto* list : {&record.spec.init_containers, &record.spec.containers}) {
+    for (const auto& c : *list) {
+      names.push_back(c.name);
+    }
+  }
+  for (const auto& name : names) {
+    try {
+      rt.remove(layout.runtime_id(name), true);
+    } catch (const Error&) {
+      // Deleted by its monitor already.
+    }
+  }
+  kill_pod_slirp(layout.dir());
+  disconnect_pod(options_.bridge, record.spec);
+  record.network.reset();
+  std::string pause = options_.pause_path.empty() ? find_pause_binary() : options_.pause_path;
+  try {
+    run_pod(options_, layout, record, lock.fd(), pause);
+  } catch (...) {
+    try {
+      stop_locked(options_, layout, record, std::chrono::milliseconds(0));
+    } catch (const std::exception& e) {
+      log::warning("pod " + id + ": stopping it after a failed start: " + e.what());
+    }
+    throw;
+  }
+  return pod_status(id);
 }
 
 void PodManager::remove_pod(const std::string& id, bool force) {
@@ -290,6 +345,8 @@ PodStatus PodManager::pod_status(const std::string& id) {
   PodRecord record = load_record(layout);
   status.created_at = record.created_at;
   status.hostname = record.spec.hostname.empty() ? id : record.spec.hostname;
+  status.network_mode = record.spec.network;
+  status.share_pid = record.spec.share_pid;
   status.infra_pid = record.infra_pid;
   status.cgroup = record.cgroup_path;
   status.network = record.network;
@@ -308,6 +365,26 @@ PodStatus PodManager::pod_status(const std::string& id) {
     status.containers.push_back(container_status(layout, c.name, false));
   }
   return status;
+}
+
+std::string PodManager::resolve(const std::string& name_or_prefix) {
+  if (!name_or_prefix.empty() && name_or_prefix.find('/') == std::string::npos &&
+      path_exists(PodLayout{options_.state_root, name_or_prefix}.record())) {
+    return name_or_prefix;
+  }
+  std::vector<std::string> matches;
+  for (const auto& status : list_pods()) {
+    if (!name_or_prefix.empty() && status.id.starts_with(name_or_prefix)) {
+      matches.push_back(status.id);
+    }
+  }
+  if (matches.size() > 1) {
+    throw Error("more than one pod matches \"" + name_or_prefix + "\": give more of its id", EINVAL);
+  }
+  if (matches.empty()) {
+    throw Error("no pod with name or ID " + name_or_prefix + " found: no such pod", ENOENT);
+  }
+  return matches.front();
 }
 
 std::vector<PodStatus> PodManager::list_pods() {

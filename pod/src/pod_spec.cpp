@@ -152,9 +152,6 @@ void validate_pod_spec(const PodSpec& spec) {
   if (!pod_id_ok(spec.id)) {
     throw Error("pod id: letters, digits, '-' and '.' only, not starting with '.' (got \"" + spec.id + "\")");
   }
-  if (spec.containers.empty()) {
-    throw Error("pod " + spec.id + ": no containers");
-  }
   NetworkMode network = resolve_network_mode(spec.network, ::geteuid() != 0);
   if (!spec.ports.empty() && network != NetworkMode::bridge && network != NetworkMode::slirp4netns) {
     throw Error("pod " + spec.id + ": port mappings need bridge or slirp4netns networking (network mode is " +

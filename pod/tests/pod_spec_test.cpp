@@ -65,9 +65,14 @@ TEST(PodSpec, ValidationNamesTheProblem) {
   bad = valid_spec();
   bad.containers[0].rootfs = "rootfs";
   expect_error(bad, "absolute");
-  bad = valid_spec();
-  bad.containers.clear();
-  expect_error(bad, "no containers");
+}
+
+// An infra-only pod (podman pod create): containers join it later, one by one.
+TEST(PodSpec, APodWithoutContainersIsValid) {
+  PodSpec spec = valid_spec();
+  spec.init_containers.clear();
+  spec.containers.clear();
+  EXPECT_NO_THROW(validate_pod_spec(spec));
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include "skiff/image/store.h"
 #include "skiff/netns/pod_network.h"
 #include "skiff/pod/cri_log.h"
+#include "skiff/pod/pod_manager.h"
 #include "skiff/pod/restart_policy.h"
 
 namespace skiff::pod {
@@ -64,7 +65,12 @@ struct ContainerRunSpec {
   ContainerNetwork network;
   std::vector<netns::PortMapping> ports;  // bridge only
   std::string hostname;                   // the id's first 12 characters when empty
-  std::optional<int64_t> memory;          // bytes
+  // --pod: the pod (pod_manager.h) whose network, IPC and UTS namespaces the container joins (and
+  // its PID namespace when the pod shares one), with its cgroup below the pod's and the pod's
+  // /etc files. The pod is started with the container when it is not running. Ports, network
+  // and hostname are the pod's, so they must be left unset.
+  std::string pod;
+  std::optional<int64_t> memory;  // bytes
   std::optional<double> cpus;
   std::optional<int64_t> pids_limit;
   std::vector<std::string> cap_add;  // "NET_ADMIN" or "CAP_NET_ADMIN"; "ALL"
@@ -106,6 +112,7 @@ struct ContainerInfo {
   int restart_count = 0;
   std::vector<netns::PortMapping> ports;
   std::string ip_address;  // bridge: the container's IPv4 address
+  std::string pod;         // the pod's id when it is in one
   std::map<std::string, std::string> labels;
   std::string log_path;
   std::string state_dir;
@@ -203,6 +210,9 @@ class ContainerManager {
   // Removes what interrupted creates left (a state dir still marked creating whose creator is
   // gone, a name without its container). Returns the ids removed.
   std::vector<std::string> recover();
+  // The pods beside these containers (same state root, cgroup parent and bridge): the ones
+  // ContainerRunSpec::pod names.
+  [[nodiscard]] PodManager pods() const;
 
  private:
   ContainerManagerOptions options_;

@@ -46,6 +46,8 @@ struct PodStatus {
   std::string state;  // "creating", "running", "stopped"
   std::string created_at;
   std::string hostname;
+  NetworkMode network_mode = NetworkMode::none;  // as resolved at create
+  bool share_pid = false;
   pid_t infra_pid = 0;
   std::string cgroup;  // the pod cgroup's path, as given to the runtime (cgroupsPath)
   std::optional<netns::PodNetworkStatus> network;
@@ -81,9 +83,16 @@ class PodManager {
   // Sends each running container its stop signal, SIGKILLs what is left after grace, then stops
   // the infra container. Stopping a stopped pod is fine.
   void stop_pod(const std::string& id, std::chrono::milliseconds grace);
+  // Starts a stopped pod again as create did (a new infra and network, the init containers run
+  // again, then the containers), as the kubelet re-creates a sandbox; a running pod is left as
+  // it is. On failure the pod is left stopped.
+  PodStatus start_pod(const std::string& id);
   // Removes a stopped pod (force stops it first): network, cgroup, containers, state dir.
   void remove_pod(const std::string& id, bool force);
   PodStatus pod_status(const std::string& id);
+  // The id of the pod with this id (its name) or unique id prefix; ENOENT, in podman's words,
+  // when there is none.
+  std::string resolve(const std::string& name_or_prefix);
   std::vector<PodStatus> list_pods();
   // Removes every pod whose creation was interrupted (its creator killed). With wait, waits for
   // creations in progress to finish or die first; without, skips them. Returns the ids removed.
