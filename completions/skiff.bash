@@ -1,7 +1,7 @@
 # bash completion for skiff. Commands and flags come from the binary's own --help (CLI11's
 # "Subcommands:" and "Options:" sections), so they always match the skiff being completed;
 # image names come from `skiff images`, container names from `skiff ps -a`, volume names from
-# `skiff volume ls -q`.
+# `skiff volume ls -q`, pod names from `skiff pod ps -q`.
 
 # The subcommands, or with "options" the flags, that `skiff <path> --help` lists.
 _skiff_help_list() {
@@ -39,6 +39,10 @@ _skiff_volumes() {
   "$@" volume ls -q 2>/dev/null
 }
 
+_skiff_pods() {
+  "$@" pod ps -q 2>/dev/null
+}
+
 _skiff() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -74,6 +78,8 @@ _skiff() {
         ;;
       --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")) ;;
       --network | --net) COMPREPLY=($(compgen -W "bridge none host container:" -- "$cur")) ;;
+      --pod) COMPREPLY=($(compgen -W "$(_skiff_pods "${cmd[@]}")" -- "$cur")) ;;
+      --share) COMPREPLY=($(compgen -W "ipc,net,uts ipc,net,uts,pid" -- "$cur")) ;;
       --restart) COMPREPLY=($(compgen -W "no on-failure always" -- "$cur")) ;;
       --signal | -s) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")) ;;
       --tls-verify) COMPREPLY=($(compgen -W "true false" -- "$cur")) ;;
@@ -106,6 +112,9 @@ _skiff() {
       ;;
     inspect)
       COMPREPLY=($(compgen -W "$(_skiff_containers "${cmd[@]}") $(_skiff_images "${cmd[@]}")" -- "$cur"))
+      ;;
+    "pod start" | "pod stop" | "pod rm" | "pod inspect" | "pod logs")
+      COMPREPLY=($(compgen -W "$(_skiff_pods "${cmd[@]}")" -- "$cur"))
       ;;
     "volume inspect" | "volume rm")
       COMPREPLY=($(compgen -W "$(_skiff_volumes "${cmd[@]}")" -- "$cur"))

@@ -50,6 +50,11 @@ expect "create ls inspect rm prune" "$skiff" volume ""
 "$skiff" --root "$dir/store" --runroot "$dir/run" volume create completion-data >/dev/null
 expect "completion-data" "$skiff" --root "$dir/store" --runroot "$dir/run" volume rm comp
 "$skiff" --root "$dir/store" --runroot "$dir/run" volume rm completion-data >/dev/null
+expect "create start stop rm ps inspect logs" "$skiff" pod ""
+"$skiff" --root "$dir/store" --runroot "$dir/run" pod create --name completion-pod --network none >/dev/null
+expect "completion-pod" "$skiff" --root "$dir/store" --runroot "$dir/run" pod stop comp
+expect "completion-pod" "$skiff" --root "$dir/store" --runroot "$dir/run" run --pod comp
+"$skiff" --root "$dir/store" --runroot "$dir/run" pod rm -f completion-pod >/dev/null
 
 if ((failures > 0)); then
   exit 1

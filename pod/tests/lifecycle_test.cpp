@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "pod_test_util.h"
 #include "skiff/base/file.h"
 
@@ -90,6 +93,33 @@ TEST_F(PodTest, StopSendsTheStopSignalThenKillsAfterGrace) {
   ASSERT_EQ(listed.size(), 1U);
   EXPECT_EQ(listed[0].id, spec.id);
   other.remove_pod(spec.id, false);
+  expect_nothing_left(spec.id);
+}
+
+TEST_F(PodTest, StartAfterStopRunsTheInitContainersAndContainersAgain) {
+  PodSpec spec;
+  spec.id = ::skiff::testing::unique_id("restart");
+  spec.network = bridge_networking_available() ? NetworkMode::bridge : NetworkMode::none;
+  spec.init_containers.push_back(container("setup", "echo setup >> /shared/runs"));
+  spec.containers.push_back(container("app", "echo app >> /shared/runs; hostname > /shared/host; sleep 1000"));
+  PodStatus first = manager().create_pod(spec);
+  ASSERT_TRUE(wait_shared_file("host"));
+  manager().stop_pod(spec.id, std::chrono::milliseconds(0));
+  EXPECT_EQ(manager().pod_status(spec.id).state, "stopped");
+  // Starting a running pod changes nothing.
+  PodStatus started = manager().start_pod(spec.id);
+  EXPECT_EQ(manager().start_pod(spec.id).infra_pid, started.infra_pid);
+  EXPECT_EQ(started.state, "running");
+  EXPECT_NE(started.infra_pid, first.infra_pid);
+  EXPECT_EQ(find_container(started, "app").state, ContainerState::running);
+  EXPECT_EQ(find_container(started, "setup").exit_code, 0);
+  EXPECT_EQ(started.network.has_value(), first.network.has_value());
+  for (int i = 0; i < 100 && read_shared("runs") != "setup\napp\nsetup\napp\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(read_shared("runs"), "setup\napp\nsetup\napp\n");
+  EXPECT_EQ(read_shared("host"), spec.id + "\n");
+  manager().remove_pod(spec.id, true);
   expect_nothing_left(spec.id);
 }
 
