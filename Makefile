@@ -23,7 +23,7 @@ build: configure
 
 # The main job on its embedded defaults: build, then run a busybox container.
 demo: build
-	scripts/demo.sh $(BUILD_DIR)/cmd/skiff-runtime
+	scripts/demo.sh $(BUILD_DIR)
 
 # Every test layer: this host's in one ctest run, then the cgroup v2 + systemd guest; layers
 # that do not exist yet are named.
