@@ -34,9 +34,15 @@ boost::json::object inspect_json(const pod::VolumeInfo& info) {
   for (const auto& [key, value] : info.labels) {
     labels[key] = value;
   }
-  return {{"Name", info.name},  {"Driver", "local"}, {"Mountpoint", info.mountpoint},    {"CreatedAt", info.created},
-          {"Labels", labels},   {"Scope", "local"},  {"Options", boost::json::object{}}, {"MountCount", 0},
-          {"NeedsCopyUp", true}};
+  return {{"Name", info.name},
+          {"Driver", "local"},
+          {"Mountpoint", info.mountpoint},
+          {"CreatedAt", info.created},
+          {"Labels", labels},
+          {"Scope", "local"},
+          {"Options", boost::json::object{}},
+          {"MountCount", 0},
+          {"NeedsCopyUp", info.needs_copy_up}};
 }
 
 // The containers (ids) whose mounts name each volume.

@@ -11,10 +11,13 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
+#include "skiff/base/path.h"
+#include "skiff/base/unique_fd.h"
 #include "skiff/image/runtime_spec_from_image.h"
 #include "skiff/pod/volumes.h"
 #include "skiff/runtime/capabilities.h"
 #include "skiff/runtime/default_spec.h"
+#include "tree_copy.h"
 
 namespace skiff::pod {
 
@@ -61,6 +64,31 @@ boost::json::array namespaces(const ContainerConfigInputs& in) {
     out.push_back(boost::json::object{{"type", "network"}, {"path", in.netns_path}});
   }
   return out;
+}
+
+// Fills a new volume with what the image has at the mount point (its owner and mode too), as
+// podman does for a volume's first mount. Nothing to copy when the image has no directory there.
+void copy_up(const std::string& rootfs, const std::string& destination, const std::string& volume) {
+  UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) {
+    throw_errno("open the container's rootfs " + rootfs);
+  }
+  UniqueFd found;
+  try {
+    found = open_in_root(root.get(), destination, O_PATH | O_DIRECTORY);
+  } catch (const Error&) {
+    return;  // not in the image, or not a directory: the volume starts empty
+  }
+  UniqueFd source(::openat(found.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!source) {
+    throw_errno("open " + destination + " in the image");
+  }
+  // Copied onto the volume's _data, which takes the image directory's owner and mode too.
+  UniqueFd parent(::open((volume + "/..").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent) {
+    throw_errno("open " + volume + "/..");
+  }
+  copy_entry(source.get(), ".", parent.get(), "_data", "the image's " + destination, Owners::source);
 }
 
 }  // namespace
@@ -158,7 +186,11 @@ boost::json::object standalone_config(const ContainerConfigInputs& in) {
     const auto& m = spec.mounts[i];
     std::string source = m.source;
     if (m.is_volume()) {
-      source = VolumeStore(in.store_root).ensure(m.source);
+      VolumeStore volumes(in.store_root);
+      source = volumes.ensure(m.source);
+      if (volumes.claim_copy_up(m.source)) {
+        copy_up(in.rootfs, m.destination, source);
+      }
     } else if (!path_exists(source)) {
       throw Error("mounts[" + std::to_string(i) + "]: bind source " + source + " does not exist", ENOENT);
     }

@@ -2,7 +2,6 @@
 // is resolved with open_in_root (RESOLVE_IN_ROOT), so "..", absolute symlinks and symlinks to
 // ".." stay inside the rootfs, and the last component is never followed when written.
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 #include "skiff/base/path.h"
 #include "skiff/image/rootfs.h"
 #include "skiff/pod/container_manager.h"
+#include "tree_copy.h"
 
 namespace skiff::pod {
 
@@ -33,85 +33,6 @@ std::string dir_name(const std::string& path) {
     return ".";
   }
   return slash == 0 ? "/" : clean.substr(0, slash);
-}
-
-void copy_data(int from, int to, const std::string& what) {
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(from, buffer, sizeof buffer);
-    if (n == 0) {
-      return;
-    }
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw_errno("read " + what);
-    }
-    write_all(to, std::string_view(buffer, static_cast<size_t>(n)), what);
-  }
-}
-
-// Copies the file system object open as src_fd (O_PATH, not followed) to name in dst_dir.
-void copy_entry(int src_dir, const std::string& src_name, int dst_dir, const std::string& dst_name,
-                const std::string& what) {
-  struct stat st {};
-  if (::fstatat(src_dir, src_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    throw_errno("stat " + what);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    if (::mkdirat(dst_dir, dst_name.c_str(), st.st_mode & 07777) != 0 && errno != EEXIST) {
-      throw_errno("mkdir " + what);
-    }
-    UniqueFd dst(::openat(dst_dir, dst_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!dst) {
-      throw_errno("open " + what + " (a symlink or not a directory at the destination)");
-    }
-    UniqueFd src(::openat(src_dir, src_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!src) {
-      throw_errno("open " + what);
-    }
-    DIR* d = ::fdopendir(::dup(src.get()));
-    if (d == nullptr) {
-      throw_errno("read dir " + what);
-    }
-    std::vector<std::string> names;
-    while (dirent* ent = ::readdir(d)) {
-      std::string name = ent->d_name;
-      if (name != "." && name != "..") {
-        names.push_back(name);
-      }
-    }
-    ::closedir(d);
-    for (const auto& name : names) {
-      copy_entry(src.get(), name, dst.get(), name, what + "/" + name);
-    }
-  } else if (S_ISREG(st.st_mode)) {
-    UniqueFd src(::openat(src_dir, src_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (!src) {
-      throw_errno("open " + what);
-    }
-    UniqueFd dst(
-        ::openat(dst_dir, dst_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
-    if (!dst) {
-      throw_errno("create " + what + " at the destination");
-    }
-    copy_data(src.get(), dst.get(), what);
-  } else if (S_ISLNK(st.st_mode)) {
-    // Copied as the link it is: its target means something only inside the container.
-    std::string target(PATH_MAX, '\0');
-    ssize_t n = ::readlinkat(src_dir, src_name.c_str(), target.data(), target.size());
-    if (n < 0) {
-      throw_errno("readlink " + what);
-    }
-    target.resize(static_cast<size_t>(n));
-    ::unlinkat(dst_dir, dst_name.c_str(), 0);
-    if (::symlinkat(target.c_str(), dst_dir, dst_name.c_str()) != 0) {
-      throw_errno("symlink " + what);
-    }
-  } else {
-    throw Error("copy " + what + ": only files, directories and symlinks are copied", EINVAL);
-  }
 }
 
 // Where a copy goes: into an existing directory under the source's name, else as the path.
@@ -159,7 +80,7 @@ void ContainerManager::copy_in(const std::string& name_or_id, const std::string&
   if (!src_parent) {
     throw_errno("open " + dir_name(host_path));
   }
-  copy_entry(src_parent.get(), base_name(host_path), dest_dir.get(), dest.name, host_path);
+  copy_entry(src_parent.get(), base_name(host_path), dest_dir.get(), dest.name, host_path, Owners::caller);
 }
 
 void ContainerManager::copy_out(const std::string& name_or_id, const std::string& container_path,
@@ -195,7 +116,7 @@ void ContainerManager::copy_out(const std::string& name_or_id, const std::string
   if (!dest) {
     throw_errno("open " + dest_dir);
   }
-  copy_entry(src_parent.get(), src_name, dest.get(), dest_name, id + ":" + container_path);
+  copy_entry(src_parent.get(), src_name, dest.get(), dest_name, id + ":" + container_path, Owners::caller);
 }
 
 }  // namespace skiff::pod

@@ -34,7 +34,8 @@ std::string metadata_json(const VolumeInfo& info) {
   for (const auto& [key, value] : info.labels) {
     labels[key] = value;
   }
-  return json::pretty(boost::json::object{{"name", info.name}, {"created", info.created}, {"labels", labels}});
+  return json::pretty(boost::json::object{
+      {"name", info.name}, {"created", info.created}, {"labels", labels}, {"needsCopyUp", info.needs_copy_up}});
 }
 
 // RFC 3339 (UTC) of a directory's mtime: the creation time of a volume made before volume.json
@@ -107,6 +108,7 @@ VolumeInfo VolumeStore::info(const std::string& name) const {
   std::string metadata = dir + "/" + kMetadataFile;
   if (!path_exists(metadata)) {
     info.created = mtime_rfc3339(dir);
+    info.needs_copy_up = false;
     return info;
   }
   boost::json::value parsed = json::parse_file(metadata);
@@ -117,7 +119,19 @@ VolumeInfo VolumeStore::info(const std::string& name) const {
       info.labels[std::string(key)] = json::as_string(value, metadata + ": labels." + std::string(key));
     }
   }
+  const auto* copy_up = json::find(doc, "needsCopyUp");
+  info.needs_copy_up = copy_up != nullptr && copy_up->is_bool() && copy_up->as_bool();
   return info;
+}
+
+bool VolumeStore::claim_copy_up(const std::string& name) {
+  VolumeInfo volume = info(name);
+  if (!volume.needs_copy_up) {
+    return false;
+  }
+  volume.needs_copy_up = false;
+  write_file_atomic(dir_ + "/" + name + "/" + kMetadataFile, metadata_json(volume), 0600, false);
+  return true;
 }
 
 std::vector<VolumeInfo> VolumeStore::list() const {

@@ -51,8 +51,8 @@ TEST_F(VolumeCli, CreateListInspectRemove) {
 
 TEST_F(VolumeCli, ANamedVolumeOutlivesItsContainersAndIsGuardedWhileUsed) {
   // Made on first use by run -v, then read by a second container.
-  // The test image's entrypoint is /bin/sh -c: the command is a script. As root: a new volume is
-  // root's (its contents are not copied up from the image, as podman would).
+  // The test image's entrypoint is /bin/sh -c: the command is a script. As root: /data is not in
+  // the image, so the new volume starts empty and root's.
   auto writer =
       skiff({"run", "--rm", "--network", "none", "-u", "0", "-v", "shared:/data", image(), "echo kept > /data/file"});
   ASSERT_EQ(writer.code, 0) << writer.err;
@@ -76,6 +76,34 @@ TEST_F(VolumeCli, ANamedVolumeOutlivesItsContainersAndIsGuardedWhileUsed) {
   auto bad = skiff({"run", "--rm", "--network", "none", "-v", "no/good:/data", image(), "true"});
   EXPECT_EQ(bad.code, 125);
   EXPECT_NE(bad.err.find("invalid volume name"), std::string::npos) << bad.err;
+}
+
+TEST_F(VolumeCli, ANewVolumeIsFilledFromTheImageOnItsFirstMountOnly) {
+  auto image_dir = skiff({"run", "--rm", "--network", "none", image(), "stat -c '%U %a' /home/app; ls -A /home/app"});
+  ASSERT_EQ(image_dir.code, 0) << image_dir.err;
+  ASSERT_EQ(skiff({"volume", "create", "home"}).code, 0);
+  auto fresh = boost::json::parse(skiff({"volume", "inspect", "home"}).out).as_array().at(0).as_object();
+  EXPECT_EQ(fresh.at("NeedsCopyUp"), true);
+
+  // The image's /home/app, its owner and mode with it: the image's user can write to it.
+  auto first = skiff({"run", "--rm", "--network", "none", "-v", "home:/home/app", image(),
+                      "stat -c '%U %a' /home/app; ls -A /home/app; touch /home/app/mine"});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(first.out, image_dir.out);
+  auto used = boost::json::parse(skiff({"volume", "inspect", "home"}).out).as_array().at(0).as_object();
+  EXPECT_EQ(used.at("NeedsCopyUp"), false);
+
+  // Mounted where the image has other files, it keeps its own: no second copy-up.
+  auto second = skiff({"run", "--rm", "--network", "none", "-v", "home:/etc", image(), "ls /etc"});
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_NE(second.out.find("mine"), std::string::npos) << second.out;
+  EXPECT_EQ(second.out.find("passwd"), std::string::npos) << second.out;
+
+  // A volume mounted where the image has nothing starts empty.
+  auto empty = skiff({"run", "--rm", "--network", "none", "-v", "other:/nothing/here", image(), "ls -A /nothing/here"});
+  EXPECT_EQ(empty.code, 0) << empty.err;
+  EXPECT_EQ(empty.out, "");
+  ASSERT_EQ(skiff({"volume", "rm", "home", "other"}).code, 0);
 }
 
 }  // namespace

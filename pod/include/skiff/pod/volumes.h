@@ -15,6 +15,9 @@ struct VolumeInfo {
   std::string mountpoint;  // its _data directory
   std::string created;     // RFC 3339
   std::map<std::string, std::string> labels;
+  // Until a container first mounts it: then what the image has at the mount point is copied in
+  // (podman's and docker's copy-up), so that a volume at /var/lib/db starts with the image's files.
+  bool needs_copy_up = true;
 };
 
 class VolumeStore {
@@ -30,6 +33,9 @@ class VolumeStore {
   [[nodiscard]] std::vector<VolumeInfo> list() const;
   // Errors: no such volume (ENOENT), naming it.
   [[nodiscard]] VolumeInfo info(const std::string& name) const;
+  // True once per volume: for the first container that mounts it, which then fills it from its
+  // image (container_config.cpp). Clears needs_copy_up.
+  bool claim_copy_up(const std::string& name);
   // Removes the volume and its data; whether a container still uses it is the caller's to check.
   void remove(const std::string& name);
 
