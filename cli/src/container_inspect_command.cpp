@@ -9,6 +9,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
 #include "skiff/cli/app.h"
+#include "skiff/cli/go_template.h"
 
 namespace skiff::cli {
 
@@ -24,8 +25,11 @@ std::optional<boost::json::object> inspect_container(Context& ctx, const std::st
 }
 
 int inspect(Context& ctx, const std::vector<std::string>& names, const std::string& format, bool or_image) {
-  if (format != "json") {
-    throw Error("--format: unknown format \"" + format + "\" (want json)");
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(format)) {
+    format_template.emplace(format);
+  } else if (format != "json") {
+    throw Error("--format: unknown format \"" + format + "\" (want json or a Go template)");
   }
   boost::json::array out;
   int code = 0;
@@ -43,7 +47,7 @@ int inspect(Context& ctx, const std::vector<std::string>& names, const std::stri
       code = kErrorExitCode;
     }
   }
-  std::cout << json::pretty(out);
+  std::cout << inspect_output(out, format_template);
   return code;
 }
 
@@ -55,7 +59,7 @@ void add_container_inspect_command(CLI::App& parent, Context& ctx, bool or_image
   auto* cmd = parent.add_subcommand(
       "inspect", or_image ? "print containers' or images' details as a JSON array (a container first, else an image)"
                           : "print containers' details as a JSON array");
-  cmd->add_option("-f,--format", *format, "json (the only format)");
+  cmd->add_option("-f,--format", *format, "json (default) or a Go template ('{{.State.Status}}')");
   cmd->add_option(or_image ? "name" : "container", *names,
                   or_image ? "containers or images: names or ids" : "containers: names or ids")
       ->required();

@@ -9,6 +9,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
 #include "skiff/cli/format.h"
+#include "skiff/cli/go_template.h"
 
 namespace skiff::cli {
 
@@ -109,9 +110,35 @@ boost::json::object json_entry(const pod::ContainerInfo& info) {
                              {"Restarts", info.restart_count}};
 }
 
+// The fields a --format template names, as podman's ps templates spell them.
+boost::json::object template_fields(const pod::ContainerInfo& info, const std::string& id) {
+  boost::json::object labels;
+  for (const auto& [key, value] : info.labels) {
+    labels[key] = value;
+  }
+  return {{"ID", id},
+          {"Image", info.image},
+          {"ImageID", info.image_id},
+          {"Command", join_words(info.command)},
+          {"CreatedAt", info.created},
+          {"RunningFor", human_duration(seconds_since(info.created)) + " ago"},
+          {"Status", status_text(info)},
+          {"State", std::string(pod::container_status_name(info.status))},
+          {"Ports", ports_text(info.ports)},
+          {"Names", info.name},
+          {"Pod", info.pod},
+          {"Labels", labels},
+          {"Pid", info.pid},
+          {"ExitCode", info.exit_code},
+          {"Restarts", info.restart_count}};
+}
+
 int list_containers(Context& ctx, const PsFlags& flags) {
-  if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table or json)");
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(flags.format)) {
+    format_template.emplace(flags.format);
+  } else if (flags.format != "table" && flags.format != "json") {
+    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
   auto containers = ctx.containers().list(flags.all);
   // Newest first, as podman lists them.
@@ -126,6 +153,14 @@ int list_containers(Context& ctx, const PsFlags& flags) {
     return 0;
   }
   auto id_text = [&](const std::string& id) { return flags.no_trunc ? id : id.substr(0, kShortIdLength); };
+  if (format_template) {
+    std::vector<boost::json::value> documents;
+    for (const auto& info : containers) {
+      documents.emplace_back(template_fields(info, id_text(info.id)));
+    }
+    std::cout << format_template->render_all(documents, {{"ID", "CONTAINER ID"}, {"RunningFor", "CREATED"}});
+    return 0;
+  }
   if (flags.quiet) {
     for (const auto& info : containers) {
       std::cout << id_text(info.id) << "\n";
@@ -180,7 +215,7 @@ void add_ps_command(CLI::App& parent, Context& ctx, const std::string& name) {
   cmd->add_flag("-a,--all", flags->all, "list every container, not only the running ones");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only the containers' ids");
   cmd->add_flag("--no-trunc", flags->no_trunc, "print full ids and commands");
-  cmd->add_option("--format", flags->format, "table (default) or json");
+  cmd->add_option("--format", flags->format, "table (default), json or a Go template ('{{.Names}}')");
   cmd->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return list_containers(ctx, *flags); }, true); });
 }
 

@@ -10,6 +10,7 @@
 #include "skiff/base/json.h"
 #include "skiff/cli/app.h"
 #include "skiff/cli/format.h"
+#include "skiff/cli/go_template.h"
 #include "skiff/image/reference.h"
 
 namespace skiff::cli {
@@ -58,8 +59,11 @@ boost::json::object json_entry(const ImageDetails& details) {
 }
 
 int list_images(Context& ctx, const ImagesFlags& flags) {
-  if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table or json)");
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(flags.format)) {
+    format_template.emplace(flags.format);
+  } else if (flags.format != "table" && flags.format != "json") {
+    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
   std::vector<ImageDetails> images;
   for (const auto& record : ctx.store().images()) {
@@ -88,21 +92,31 @@ int list_images(Context& ctx, const ImagesFlags& flags) {
     return 0;
   }
   std::vector<std::vector<std::string>> rows = {{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"}};
+  std::vector<boost::json::value> documents;  // a template's fields, as podman's images templates name them
   auto now = static_cast<int64_t>(std::time(nullptr));
   for (const auto& details : images) {
     std::string id = flags.no_trunc ? details.record.id.str() : details.record.short_id();
     std::string created =
         details.created_seconds ? human_duration(now - *details.created_seconds) + " ago" : details.created;
     std::string size = human_size(details.record.size);
+    std::vector<std::pair<std::string, std::string>> names;
     if (details.record.names.empty()) {
-      rows.push_back({"<none>", "<none>", id, created, size});
+      names.emplace_back("<none>", "<none>");
     }
     for (const auto& name : details.record.names) {
-      auto [repository, tag] = split_tagged_name(name);
+      names.push_back(split_tagged_name(name));
+    }
+    for (const auto& [repository, tag] : names) {
       rows.push_back({repository, tag, id, created, size});
+      documents.emplace_back(boost::json::object{{"ID", id},
+                                                 {"Repository", repository},
+                                                 {"Tag", tag},
+                                                 {"CreatedAt", details.created},
+                                                 {"CreatedSince", created},
+                                                 {"Size", size}});
     }
   }
-  std::cout << format_table(rows);
+  std::cout << (format_template ? format_template->render_all(documents, {{"ID", "IMAGE ID"}}) : format_table(rows));
   return 0;
 }
 
@@ -168,7 +182,7 @@ void add_images_command(CLI::App& parent, Context& ctx, const std::string& name)
   cmd->add_flag("-q,--quiet", flags->quiet, "print only the image ids");
   cmd->add_flag("-a,--all", flags->all, "show every image (skiff keeps no intermediate images, so all are shown)");
   cmd->add_flag("--no-trunc", flags->no_trunc, "print whole image ids");
-  cmd->add_option("--format", flags->format, "table or json");
+  cmd->add_option("--format", flags->format, "table, json or a Go template ('{{.Repository}}:{{.Tag}}')");
   cmd->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return list_images(ctx, *flags); }, true); });
 }
 

@@ -4,6 +4,7 @@
 #include "image_details.h"
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
+#include "skiff/cli/go_template.h"
 
 namespace skiff::cli {
 
@@ -24,14 +25,17 @@ boost::json::array string_array(const std::vector<std::string>& values) {
 }
 
 int inspect_images(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
-  if (format != "json") {
-    throw Error("--format: unknown format \"" + format + "\" (want json)");
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(format)) {
+    format_template.emplace(format);
+  } else if (format != "json") {
+    throw Error("--format: unknown format \"" + format + "\" (want json or a Go template)");
   }
   boost::json::array out;
   for (const auto& name : names) {
     out.push_back(inspect_image(image_details(ctx.store(), find_image(ctx.store(), name))));
   }
-  std::cout << json::pretty(out);
+  std::cout << inspect_output(out, format_template);
   return 0;
 }
 
@@ -80,7 +84,7 @@ void add_inspect_command(CLI::App& parent, Context& ctx) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>("json");
   auto* cmd = parent.add_subcommand("inspect", "print images' details as a JSON array");
-  cmd->add_option("-f,--format", *format, "json (the only format)");
+  cmd->add_option("-f,--format", *format, "json (default) or a Go template ('{{.State.Status}}')");
   cmd->add_option("image", *names, "images: names or ids")->required();
   cmd->callback([&ctx, names, format] {
     ctx.set_action([&ctx, names, format] { return inspect_images(ctx, *names, *format); }, true);

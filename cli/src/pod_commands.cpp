@@ -17,6 +17,7 @@
 #include "skiff/base/strings.h"
 #include "skiff/cli/app.h"
 #include "skiff/cli/format.h"
+#include "skiff/cli/go_template.h"
 #include "skiff/image/store.h"
 #include "skiff/pod/pod_manager.h"
 #include "skiff/runtime/container.h"
@@ -244,9 +245,36 @@ boost::json::object inspect_json(const pod::PodStatus& status, const std::vector
           {"InfraConfig", network}};
 }
 
+// The fields a --format template names, as podman's pod ps templates spell them.
+boost::json::object template_fields(const pod::PodStatus& status, const std::vector<pod::ContainerInfo>& in_pod) {
+  auto created = parse_rfc3339(status.created_at);
+  int64_t age = created ? std::max<int64_t>(0, std::time(nullptr) - *created) : 0;
+  boost::json::array names;
+  for (const auto& c : in_pod) {
+    names.emplace_back(c.name);
+  }
+  return {{"ID", status.id.substr(0, kShortIdLength)},
+          {"Name", status.id},
+          {"Status", pod_status_text(status, in_pod)},
+          {"Created", human_duration(age) + " ago"},
+          {"CreatedAt", status.created_at},
+          {"NumberOfContainers", in_pod.size()},
+          {"ContainerNames", names},
+          {"Networks", pod::network_mode_name(status.network_mode)}};
+}
+
 int list_pods(Context& ctx, const PodFlags& flags) {
   auto pods = ctx.containers().pods();
   auto all = pods.list_pods();
+  if (GoTemplate::is_template(flags.format)) {
+    GoTemplate format(flags.format);
+    std::vector<boost::json::value> documents;
+    for (const auto& status : all) {
+      documents.emplace_back(template_fields(status, members(ctx, status.id)));
+    }
+    std::cout << format.render_all(documents, {{"ID", "POD ID"}, {"NumberOfContainers", "# OF CONTAINERS"}});
+    return 0;
+  }
   if (flags.format == "json") {
     boost::json::array out;
     for (const auto& status : all) {
@@ -256,7 +284,7 @@ int list_pods(Context& ctx, const PodFlags& flags) {
     return 0;
   }
   if (flags.format != "table") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table or json)");
+    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
   if (flags.quiet) {
     for (const auto& status : all) {
@@ -277,6 +305,12 @@ int list_pods(Context& ctx, const PodFlags& flags) {
 }
 
 int inspect_pods(Context& ctx, const PodFlags& flags) {
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(flags.format)) {
+    format_template.emplace(flags.format);
+  } else if (flags.format != "table" && flags.format != "json") {
+    throw Error("--format: unknown format \"" + flags.format + "\" (want json or a Go template)");
+  }
   auto pods = ctx.containers().pods();
   boost::json::array out;
   int rc = 0;
@@ -289,7 +323,7 @@ int inspect_pods(Context& ctx, const PodFlags& flags) {
       rc = kErrorExitCode;
     }
   }
-  std::cout << json::pretty(out);
+  std::cout << inspect_output(out, format_template);
   return rc;
 }
 
@@ -382,10 +416,11 @@ void add_pod_command(CLI::App& parent, Context& ctx) {
   ps->alias("ls");
   ps->alias("list");
   ps->add_flag("-q,--quiet", flags->quiet, "print only the ids");
-  ps->add_option("--format", flags->format, "table or json")->capture_default_str();
+  ps->add_option("--format", flags->format, "table, json or a Go template ('{{.Name}}')")->capture_default_str();
   ps->callback(act(list_pods));
 
   auto* inspect = pod->add_subcommand("inspect", "show pods as JSON");
+  inspect->add_option("-f,--format", flags->format, "json (default) or a Go template ('{{.State}}')");
   add_pod_names(*inspect, *flags);
   inspect->callback(act(inspect_pods));
 

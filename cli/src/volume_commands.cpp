@@ -9,6 +9,7 @@
 #include "skiff/base/json.h"
 #include "skiff/cli/app.h"
 #include "skiff/cli/format.h"
+#include "skiff/cli/go_template.h"
 #include "skiff/pod/container_manager.h"
 #include "skiff/pod/volumes.h"
 
@@ -91,8 +92,16 @@ int list_volumes(Context& ctx, const VolumeFlags& flags) {
     std::cout << json::pretty(out);
     return 0;
   }
+  if (GoTemplate::is_template(flags.format)) {
+    std::vector<boost::json::value> documents;
+    for (const auto& v : all) {
+      documents.emplace_back(inspect_json(v));
+    }
+    std::cout << GoTemplate(flags.format).render_all(documents, {{"Name", "VOLUME NAME"}});
+    return 0;
+  }
   if (flags.format != "table") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table or json)");
+    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
   if (flags.quiet) {
     for (const auto& v : all) {
@@ -109,6 +118,12 @@ int list_volumes(Context& ctx, const VolumeFlags& flags) {
 }
 
 int inspect_volumes(Context& ctx, const VolumeFlags& flags) {
+  std::optional<GoTemplate> format_template;
+  if (GoTemplate::is_template(flags.format)) {
+    format_template.emplace(flags.format);
+  } else if (flags.format != "table" && flags.format != "json") {
+    throw Error("--format: unknown format \"" + flags.format + "\" (want json or a Go template)");
+  }
   boost::json::array out;
   int rc = 0;
   for (const auto& name : flags.names) {
@@ -122,7 +137,7 @@ int inspect_volumes(Context& ctx, const VolumeFlags& flags) {
       rc = kErrorExitCode;
     }
   }
-  std::cout << json::pretty(out);
+  std::cout << inspect_output(out, format_template);
   return rc;
 }
 
@@ -181,10 +196,11 @@ void add_volume_command(CLI::App& parent, Context& ctx) {
   auto* ls = volume->add_subcommand("ls", "list volumes");
   ls->alias("list");
   ls->add_flag("-q,--quiet", flags->quiet, "print only the names");
-  ls->add_option("--format", flags->format, "table or json")->capture_default_str();
+  ls->add_option("--format", flags->format, "table, json or a Go template ('{{.Name}}')")->capture_default_str();
   ls->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return list_volumes(ctx, *flags); }, true); });
 
   auto* inspect = volume->add_subcommand("inspect", "show volumes as JSON");
+  inspect->add_option("-f,--format", flags->format, "json (default) or a Go template ('{{.Mountpoint}}')");
   inspect->add_option("name", flags->names, "NAME...")->required();
   inspect->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return inspect_volumes(ctx, *flags); }, true); });
 

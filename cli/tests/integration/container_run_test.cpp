@@ -38,6 +38,16 @@ TEST_F(ContainerCli, RunDetachedThenPsLogsStopRm) {
   EXPECT_EQ(json[0].at("Id").as_string(), id);
   EXPECT_EQ(json[0].at("State").as_string(), "running");
   EXPECT_EQ(json[0].at("Names").at(0).as_string(), "web");
+  // Go templates, as scripts use them with podman.
+  EXPECT_EQ(skiff({"ps", "--format", "{{.Names}} {{.State}} {{.ID}}"}).out, "web running " + id.substr(0, 12) + "\n");
+  auto table = skiff({"ps", "--format", "table {{.ID}}\\t{{.Names}}"});
+  EXPECT_EQ(table.out, "CONTAINER ID  NAMES\n" + id.substr(0, 12) + "  web\n") << table.err;
+  EXPECT_EQ(skiff({"inspect", "-f", "{{.State.Status}} {{.Name}} {{json .Config.Tty}}", "web"}).out,
+            "running web false\n");
+  auto bad_template = skiff({"ps", "--format", "{{.Nope}}"});
+  EXPECT_EQ(bad_template.code, 125);
+  EXPECT_NE(bad_template.err.find("can't evaluate field Nope"), std::string::npos) << bad_template.err;
+  EXPECT_NE(skiff({"images", "--format", "{{.Repository}}:{{.Tag}}"}).out.find(image()), std::string::npos);
 
   // The CLI that ran it has exited: the monitor logged the output.
   ASSERT_TRUE(eventually([&] { return skiff({"logs", "web"}).out == "out\n"; })) << skiff({"logs", "web"}).out;

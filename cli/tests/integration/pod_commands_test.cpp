@@ -33,9 +33,9 @@ class PodCli : public ContainerCli {
 
   // A web server in pod on port 8000, serving text at /index.html.
   std::string serve(const std::string& pod, const std::string& name, const std::string& text) {
-    auto run =
-        skiff({"run", "-d", "--pod", pod, "--name", name, image(),
-               "mkdir -p /tmp/www && echo " + text + " > /tmp/www/index.html && echo serving && exec httpd -f -p 8000 -h /tmp/www"});
+    auto run = skiff({"run", "-d", "--pod", pod, "--name", name, image(),
+                      "mkdir -p /tmp/www && echo " + text +
+                          " > /tmp/www/index.html && echo serving && exec httpd -f -p 8000 -h /tmp/www"});
     EXPECT_EQ(run.code, 0) << run.err;
     return std::string(trim(run.out));
   }
@@ -73,6 +73,10 @@ TEST_F(PodCli, ContainersOfAPodShareLocalhostAndHostNameButNotPids) {
   EXPECT_EQ(doc.at("Containers").as_array().at(0).at("Id").as_string(), server);
   EXPECT_EQ(doc.at("InfraConfig").at("NetworkMode"), "none");
   EXPECT_EQ(inspect("srv").at("Pod"), "duo");
+  EXPECT_EQ(skiff({"pod", "ps", "--format", "{{.Name}} {{.NumberOfContainers}} {{.ContainerNames}}"}).out,
+            "duo 1 [srv]\n");
+  EXPECT_EQ(skiff({"pod", "inspect", "-f", "{{.Hostname}} {{.InfraConfig.NetworkMode}}", "duo"}).out, "duohost none\n");
+  EXPECT_EQ(skiff({"ps", "--format", "{{.Names}} {{.Pod}}"}).out, "srv duo\n");
 
   auto logs = skiff({"pod", "logs", "--names", "duo"});
   EXPECT_EQ(logs.code, 0) << logs.err;
