@@ -385,7 +385,7 @@ void add_pod_command(CLI::App& parent, Context& ctx) {
 
   auto* create = pod->add_subcommand("create", "create a pod: its infra, network and published ports");
   create->add_option("-n,--name", flags->name, "the pod's name (default: a random id)");
-  create->add_option("-p,--publish", flags->publish, "[IP:]HOSTPORT:CONTAINERPORT[/PROTOCOL]: publish a port")
+  create->add_option("-p,--publish", flags->publish, "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL]: publish a port")
       ->allow_extra_args(false);
   create->add_option("--hostname", flags->hostname, "the pod's host name (default: its name)");
   create->add_option("--share", flags->share, "namespaces to share: ipc,net,uts and optionally pid")

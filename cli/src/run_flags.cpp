@@ -74,7 +74,7 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
   cmd.add_option("-v,--volume", flags.volumes,
                  "SOURCE:DEST[:ro]: a host path (absolute) or a named volume mounted at DEST")
       ->allow_extra_args(false);
-  cmd.add_option("-p,--publish", flags.publish, "[IP:]HOSTPORT:CONTAINERPORT[/PROTOCOL]: publish a port (bridge)")
+  cmd.add_option("-p,--publish", flags.publish, "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL]: publish a port (bridge)")
       ->allow_extra_args(false);
   cmd.add_option("-w,--workdir", flags.workdir, "the working directory of the command");
   cmd.add_option("-u,--user", flags.user, "USER[:GROUP], names or numbers, to run the command as");
@@ -142,10 +142,14 @@ netns::PortMapping parse_publish(const std::string& text) {
     mapping.host_ip = fields[0];
     fields.erase(fields.begin());
   }
-  if (fields.size() != 2 || fields[0].empty()) {
-    throw Error("--publish: want [IP:]HOSTPORT:CONTAINERPORT[/PROTOCOL] (got \"" + text + "\")");
+  if (fields.size() == 1) {
+    fields.insert(fields.begin(), "");  // CONTAINERPORT alone: any free host port
   }
-  mapping.host_port = parse_port(fields[0], text);
+  if (fields.size() != 2) {
+    throw Error("--publish: want [[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL] (got \"" + text + "\")");
+  }
+  // An empty host port: one the kernel picks when the container is created.
+  mapping.host_port = fields[0].empty() ? 0 : parse_port(fields[0], text);
   mapping.container_port = parse_port(fields[1], text);
   return mapping;
 }

@@ -34,7 +34,16 @@ TEST(RunFlags, PublishTakesIpPortsAndProtocol) {
   EXPECT_EQ(full.host_ip, "127.0.0.1");
   EXPECT_EQ(full.host_port, 5353);
   EXPECT_EQ(full.protocol, "udp");
-  EXPECT_THROW(parse_publish("80"), Error);
+  // Without a host port: one picked when the container is created.
+  auto any = parse_publish("80");
+  EXPECT_EQ(any.host_port, 0);
+  EXPECT_EQ(any.container_port, 80);
+  auto on_ip = parse_publish("127.0.0.1::53/udp");
+  EXPECT_EQ(on_ip.host_ip, "127.0.0.1");
+  EXPECT_EQ(on_ip.host_port, 0);
+  EXPECT_EQ(on_ip.container_port, 53);
+  EXPECT_THROW(parse_publish(""), Error);
+  EXPECT_THROW(parse_publish("1:2:3:4"), Error);
   EXPECT_THROW(parse_publish("70000:80"), Error);
   EXPECT_THROW(parse_publish("80:80/sctp"), Error);
   EXPECT_THROW(parse_publish("a:80"), Error);

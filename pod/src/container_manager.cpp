@@ -15,6 +15,7 @@
 #include "container_config.h"
 #include "container_network.h"
 #include "container_store.h"
+#include "host_ports.h"
 #include "monitor.h"
 #include "pod_store.h"
 #include "skiff/base/clock.h"
@@ -22,6 +23,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
+#include "skiff/cgroups/rootless.h"
 #include "skiff/image/image_config.h"
 #include "skiff/image/manifest.h"
 #include "skiff/image/rootfs.h"
@@ -264,6 +266,7 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
                     container_network_name(spec.network) + ")",
                 EINVAL);
   }
+  assign_free_host_ports(spec.ports);
   image::Store& store = *options_.store;
   image::ImageRecord image = store.image(spec.image);
   image::ImageConfig image_config =
@@ -522,7 +525,7 @@ void ContainerManager::remove(const std::string& name_or_id, bool force) {
   }
   remove_rootfs(*options_.store, id);
   try {
-    cgroups::make_manager({record.cgroup_path, id, ::geteuid() != 0, false})->destroy();
+    cgroups::make_manager({record.cgroup_path, id, cgroups::running_rootless(), false})->destroy();
   } catch (const std::exception&) {
     // Gone with the runtime container already.
   }

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "host_ports.h"
 #include "monitor.h"
 #include "oci_config.h"
 #include "pod_net.h"
@@ -222,6 +223,7 @@ PodStatus PodManager::create_pod(const PodSpec& requested) {
   // The record holds the mode actually used, so that later commands never re-resolve it.
   PodSpec spec = requested;
   spec.network = resolve_network_mode(requested.network, rootless);
+  assign_free_host_ports(spec.ports);
   if (rootless && spec.network == NetworkMode::bridge) {
     throw Error("pod " + spec.id +
                     ": bridge networking needs root (a bridge, veths and nftables on the host); rootless pods "

@@ -195,7 +195,17 @@ TEST_F(ContainerCli, APublishedPortServesHttpInsideANetworkNamespace) {
       "set -e\nip link set lo up\n" + skiff_words + "run -d --name web -u root -p 18080:80 " + image() +
       " 'mkdir -p /tmp/www && echo served > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'"
       " >/dev/null\n" +
+      skiff_words + "run -d --name any -u root -p 127.0.0.1::80 " + image() +
+      " 'mkdir -p /tmp/www && echo any-port > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'"
+      " >/dev/null\n"
+      "any=$(" +
       skiff_words +
+      "port any 80/tcp)\n"
+      "for i in $(seq 100); do\n"
+      "  if out=$(curl -s --max-time 2 http://$any/index.html); then echo \"$out\"; break; fi\n"
+      "  sleep 0.1\n"
+      "done\n" +
+      skiff_words + "rm -f any >/dev/null\n" + skiff_words +
       "port web\n"
       "for i in $(seq 100); do\n"
       "  if out=$(curl -s --max-time 2 http://127.0.0.1:18080/index.html); then echo \"$out\"; break; fi\n"
@@ -211,7 +221,7 @@ TEST_F(ContainerCli, APublishedPortServesHttpInsideANetworkNamespace) {
                                                  .cwd = {},
                                                  .timeout = std::chrono::minutes(2)});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "80/tcp -> 0.0.0.0:18080\nserved\n") << result.err;
+  EXPECT_EQ(result.out, "any-port\n80/tcp -> 0.0.0.0:18080\nserved\n") << result.err;
 }
 
 TEST_F(ContainerCli, BadInputFailsLikePodmanAndLeavesNothing) {
