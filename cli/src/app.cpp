@@ -11,7 +11,6 @@
 #include "skiff/base/error.h"
 #include "skiff/base/log.h"
 #include "skiff/cli/rootless.h"
-#include "skiff/image/rootless_userns.h"
 #include "volume_commands.h"
 
 namespace skiff::cli {
@@ -143,20 +142,12 @@ void build(CLI::App& app, Context& ctx) {
 }
 
 int run_action(Context& ctx) {
-  if (!ctx.wants_user_namespace() || !image::Store::running_rootless() || ::geteuid() == 0) {
-    // Root, or already root of a user namespace (skiff run by a rootless tool that made one).
-    return ctx.action()();
+  if (ctx.wants_user_namespace() && image::Store::running_rootless() && ::geteuid() != 0) {
+    // Not yet root of a user namespace (a rootless tool may have made one and run skiff in it):
+    // join the user's own, shared with every other command of the user.
+    enter_rootless_namespaces(ctx.run_root());
   }
-  auto maps = rootless_user_maps();
-  std::cout.flush();
-  std::cerr.flush();
-  std::string code = image::run_in_user_namespace(maps, [&ctx] {
-    int rc = ctx.action()();
-    std::cout.flush();
-    std::cerr.flush();
-    return std::to_string(rc);
-  });
-  return std::stoi(code);
+  return ctx.action()();
 }
 
 }  // namespace

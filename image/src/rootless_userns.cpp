@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "rootless_userns_fork.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/passwd.h"
@@ -30,17 +31,6 @@ std::optional<SubIdRange> range_in_file(const std::string& path, const std::stri
     return std::nullopt;
   }
   return find_subid_range(read_file(path), user, id);
-}
-
-struct Pipe {
-  UniqueFd read_end;
-  UniqueFd write_end;
-};
-
-Pipe make_pipe() {
-  int fds[2];
-  check(::pipe2(fds, O_CLOEXEC), "user namespace: pipe");
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 // The forked child: killed and reaped when the parent leaves early (an exception).
@@ -92,18 +82,12 @@ void write_map(std::string_view helper, pid_t pid, const std::vector<IdMapping>&
 
 // The child's side: a user namespace, wait for its maps, a mount namespace, then fn. Never
 // returns; the result pipe gets kOk or kFailed and fn's result or error.
-[[noreturn]] void child_main(UniqueFd ready, UniqueFd mapped, UniqueFd result, const std::function<std::string()>& fn) {
+[[noreturn]] void child_main(UserNamespaceFork self, const std::function<std::string()>& fn) {
   char status = kFailed;
   std::string message;
   try {
     check(::prctl(PR_SET_PDEATHSIG, SIGKILL), "user namespace: prctl PR_SET_PDEATHSIG");
-    check(::unshare(CLONE_NEWUSER), "user namespace: unshare CLONE_NEWUSER");
-    write_all(ready.get(), "u", "user namespace: ready pipe");
-    ready.reset();
-    char byte = 0;
-    if (::read(mapped.get(), &byte, 1) != 1) {
-      throw Error("user namespace: the parent wrote no id maps");
-    }
+    enter_mapped_user_namespace(self);
     check(::unshare(CLONE_NEWNS), "user namespace: unshare CLONE_NEWNS");
     // Nothing mounted here reaches the parent's namespace, and the mounts go with the child.
     check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "user namespace: make / private");
@@ -113,7 +97,7 @@ void write_map(std::string_view helper, pid_t pid, const std::vector<IdMapping>&
     message = e.what();
   }
   try {
-    write_all(result.get(), std::string(1, status) + message, "user namespace: result pipe");
+    write_all(self.result.get(), std::string(1, status) + message, "user namespace: result pipe");
   } catch (const Error&) {
     // The parent is gone; nobody is left to tell.
   }
@@ -197,32 +181,63 @@ std::vector<std::string> map_helper_args(std::string_view helper, pid_t pid, con
   return args;
 }
 
-std::string run_in_user_namespace(const UserNamespaceMaps& maps, const std::function<std::string()>& fn) {
+void write_id_maps(pid_t pid, const UserNamespaceMaps& maps) {
+  write_map("newuidmap", pid, maps.uids);
+  write_map("newgidmap", pid, maps.gids);
+}
+
+UserNamespaceFork fork_for_user_namespace() {
+  struct Pipe {
+    UniqueFd read_end;
+    UniqueFd write_end;
+  };
+  auto make_pipe = [] {
+    int fds[2];
+    check(::pipe2(fds, O_CLOEXEC), "user namespace: pipe");
+    return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+  };
   Pipe ready = make_pipe();
   Pipe mapped = make_pipe();
   Pipe result = make_pipe();
   std::fflush(nullptr);
   pid_t pid = check(::fork(), "user namespace: fork");
   if (pid == 0) {
-    ready.read_end.reset();
-    mapped.write_end.reset();
-    result.read_end.reset();
-    child_main(std::move(ready.write_end), std::move(mapped.read_end), std::move(result.write_end), fn);
+    return {0, std::move(ready.write_end), std::move(mapped.read_end), std::move(result.write_end)};
   }
-  Child child(pid);
-  ready.write_end.reset();
-  mapped.read_end.reset();
-  result.write_end.reset();
+  return {pid, std::move(ready.read_end), std::move(mapped.write_end), std::move(result.read_end)};
+}
+
+void enter_mapped_user_namespace(UserNamespaceFork& self) {
+  check(::unshare(CLONE_NEWUSER), "user namespace: unshare CLONE_NEWUSER");
+  write_all(self.ready.get(), "u", "user namespace: ready pipe");
+  self.ready.reset();
   char byte = 0;
-  if (::read(ready.read_end.get(), &byte, 1) != 1) {
-    // It failed before unsharing; its error is in the result pipe.
-    return finish(child, std::move(result.read_end));
+  if (::read(self.mapped.get(), &byte, 1) != 1) {
+    throw Error("user namespace: the parent wrote no id maps");
   }
-  write_map("newuidmap", child.pid(), maps.uids);
-  write_map("newgidmap", child.pid(), maps.gids);
-  write_all(mapped.write_end.get(), "m", "user namespace: maps pipe");
-  mapped.write_end.reset();
-  return finish(child, std::move(result.read_end));
+  self.mapped.reset();
+}
+
+bool map_user_namespace(UserNamespaceFork& child, const UserNamespaceMaps& maps) {
+  char byte = 0;
+  if (::read(child.ready.get(), &byte, 1) != 1) {
+    return false;
+  }
+  write_id_maps(child.pid, maps);
+  write_all(child.mapped.get(), "m", "user namespace: maps pipe");
+  child.mapped.reset();
+  return true;
+}
+
+std::string run_in_user_namespace(const UserNamespaceMaps& maps, const std::function<std::string()>& fn) {
+  UserNamespaceFork fork = fork_for_user_namespace();
+  if (fork.pid == 0) {
+    child_main(std::move(fork), fn);
+  }
+  Child child(fork.pid);
+  // When it failed before unsharing, its error is in the result pipe.
+  map_user_namespace(fork, maps);
+  return finish(child, std::move(fork.result));
 }
 
 }  // namespace skiff::image

@@ -23,6 +23,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
+#include "skiff/cgroups/rootless.h"
 #include "skiff/image/image_config.h"
 #include "skiff/image/manifest.h"
 #include "skiff/image/rootfs.h"
@@ -524,7 +525,7 @@ void ContainerManager::remove(const std::string& name_or_id, bool force) {
   }
   remove_rootfs(*options_.store, id);
   try {
-    cgroups::make_manager({record.cgroup_path, id, ::geteuid() != 0, false})->destroy();
+    cgroups::make_manager({record.cgroup_path, id, cgroups::running_rootless(), false})->destroy();
   } catch (const std::exception&) {
     // Gone with the runtime container already.
   }

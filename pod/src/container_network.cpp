@@ -12,6 +12,7 @@
 #include "pod_net.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
+#include "skiff/cgroups/rootless.h"
 
 #ifdef SKIFF_POD_HAVE_NETNS
 #include "skiff/netns/etc_files.h"
@@ -23,6 +24,16 @@ namespace {
 
 bool own_netns(const ContainerRunSpec& spec) {
   return spec.network.mode == ContainerNetwork::Mode::bridge || spec.network.mode == ContainerNetwork::Mode::none;
+}
+
+// A rootless caller (root of its user namespace only) may not touch the host's bridge or nftables.
+void refuse_rootless_bridge(const ContainerLayout& layout, const ContainerRunSpec& spec) {
+  if (spec.network.mode == ContainerNetwork::Mode::bridge && cgroups::running_rootless()) {
+    throw Error("container " + (spec.name.empty() ? layout.id : spec.name) +
+                    ": the bridge network needs root (it adds a veth to the host's bridge and nftables rules); "
+                    "run it rootless with --network none or --network host",
+                EPERM);
+  }
 }
 
 bool is_mount_point(const std::string& path) {
@@ -59,6 +70,7 @@ void make_netns_file(const std::string& path) {
 
 std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetworkConfig& config,
                                                          const ContainerLayout& layout, const ContainerRunSpec& spec) {
+  refuse_rootless_bridge(layout, spec);
   std::optional<netns::PodNetworkStatus> status;
   if (own_netns(spec)) {
     if (!is_mount_point(layout.netns())) {
@@ -83,7 +95,8 @@ std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetw
 void disconnect_container(const netns::BridgeNetworkConfig& config, const ContainerLayout& layout,
                           const ContainerRunSpec& spec) {
 #ifdef SKIFF_POD_HAVE_NETNS
-  if (spec.network.mode == ContainerNetwork::Mode::bridge) {
+  // Rootless, connect_container refused the bridge: nothing is attached.
+  if (spec.network.mode == ContainerNetwork::Mode::bridge && !cgroups::running_rootless()) {
     netns::detach_pod(config, layout.id);
   }
 #else

@@ -5,8 +5,8 @@
 # copied into a fresh world-readable directory; the user gets its own HOME, TMPDIR and
 # XDG_RUNTIME_DIR there. SKIFF_ROOTLESS_EXTRA_BINARIES (space-separated paths, optional) are
 # copied into the same bin directory under their own names (skiff-pause for the rootless pod
-# tests, found next to the test binary). Exits with the test binary's exit code (77, skipped, when not run as
-# root) and removes everything it made.
+# tests, found next to the test binary). Exits with the test binary's exit code (77, skipped, when
+# not run as root) and removes everything it made, skiff's rootless namespace holder included.
 set -euo pipefail
 
 if (($# < 2)); then
@@ -54,6 +54,15 @@ cleanup() {
         as_user "$top/bin/skiff-runtime" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
       done
     done
+  fi
+  # skiff's rootless namespace holder (pid and start time in pause.pid): ending it ends its user
+  # and mount namespaces, and the container mounts in them.
+  record=$top/xdg/skiff/pause.pid
+  if [[ -f $record ]]; then
+    read -r pid start <"$record" || true
+    if [[ -r /proc/$pid/stat && $(cut -d' ' -f22 "/proc/$pid/stat") == "$start" ]]; then
+      kill -KILL "$pid" || true
+    fi
   fi
   rm -rf "$top"
 }

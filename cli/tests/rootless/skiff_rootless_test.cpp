@@ -1,15 +1,24 @@
 // `skiff` run by an unprivileged user (skiff-rootless, by tests/rootless/run-as-user.sh, which
 // copies the built skiff beside this binary): image commands run inside the user's namespace, so
 // a layer's files keep their owners, shifted into the user's /etc/subuid and /etc/subgid ranges,
-// and rmi can remove them again.
+// and rmi can remove them again. Container commands run rootless as podman's do: each command
+// joins the user and mount namespaces one long-lived holder keeps, so a container one command
+// made can be exec'd into, copied to, stopped and removed by the next.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/passwd.h"
 #include "skiff/base/strings.h"
@@ -37,6 +46,7 @@ class SkiffRootless : public ::testing::Test {
     }
     suite_registry = std::make_unique<TestRegistry>();
     testing::push_test_image(*suite_registry, "layered", "test/layered:1");
+    testing::push_test_image(*suite_registry, "busybox", "library/busybox:latest");
   }
   static void TearDownTestSuite() { suite_registry.reset(); }
 
@@ -59,6 +69,8 @@ class SkiffRootless : public ::testing::Test {
   }
 
   [[nodiscard]] std::string store() const { return data_.path() + "/skiff"; }
+  // The rootless run root: containers' state, the namespace holder's record.
+  [[nodiscard]] static std::string run_root() { return std::string(std::getenv("XDG_RUNTIME_DIR")) + "/skiff"; }
 
   static std::unique_ptr<TestRegistry> suite_registry;
   TempDir data_;
@@ -105,6 +117,185 @@ TEST_F(SkiffRootless, PullKeepsOwnersThroughTheSubidRangesAndRmiRemovesThem) {
   ASSERT_TRUE(rmi.ok()) << rmi.err;
   EXPECT_TRUE(std::filesystem::is_empty(store() + "/layers"));
   EXPECT_TRUE(std::filesystem::is_empty(store() + "/blobs/sha256"));
+}
+
+// The holder that pause.pid names: pid and start time.
+std::pair<pid_t, std::string> recorded_holder(const std::string& run_root) {
+  auto fields = split(trim(read_file(run_root + "/pause.pid")), ' ');
+  return {static_cast<pid_t>(std::stoi(fields.at(0))), fields.at(1)};
+}
+
+// This suite's holders: skiff-pause processes of this user started by skiff with this suite's
+// $XDG_RUNTIME_DIR (pod infras and --init processes of other runs have other environments).
+std::vector<pid_t> holders_of_this_suite() {
+  std::string wanted = std::string("XDG_RUNTIME_DIR=") + std::getenv("XDG_RUNTIME_DIR");
+  std::vector<pid_t> pids;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    try {
+      if (trim(read_file(entry.path() / "comm")) != "skiff-pause") {
+        continue;
+      }
+      for (const auto& var : split(read_file(entry.path() / "environ"), '\0')) {
+        if (var == wanted) {
+          pids.push_back(std::stoi(name));
+        }
+      }
+    } catch (const Error&) {
+      // Gone, or another user's.
+    }
+  }
+  return pids;
+}
+
+// Container commands as the unprivileged user, each test on a store of its own with busybox
+// pulled (its entrypoint is sh -c, its user app); at the end no container, runtime state, state dir or rootfs mount (in
+// the holder's mount namespace, where the containers' rootfses are mounted) is left, and exactly one holder.
+class RootlessContainers : public SkiffRootless {
+ protected:
+  void SetUp() override {
+    SkiffRootless::SetUp();
+    if (IsSkipped()) {
+      return;
+    }
+    auto pull = skiff({"pull", "-q", "--tls-verify=false", image()});
+    ASSERT_TRUE(pull.ok()) << pull.describe() << ": " << pull.err;
+  }
+
+  void TearDown() override {
+    if (IsSkipped()) {
+      return;
+    }
+    auto rm = skiff({"rm", "-a", "-f"});
+    EXPECT_TRUE(rm.ok()) << rm.err;
+    auto ps = skiff({"ps", "-a", "-q"});
+    EXPECT_EQ(ps.out, "") << ps.err;
+    std::string containers = run_root() + "/containers";
+    if (path_exists(containers)) {
+      for (const auto& entry : std::filesystem::directory_iterator(containers)) {
+        EXPECT_TRUE(entry.path().filename() == "names" && std::filesystem::is_empty(entry.path()))
+            << "container state left: " << entry.path();
+      }
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(run_root())) {
+      EXPECT_FALSE(path_exists(entry.path() / "state.json")) << "runtime container left: " << entry.path();
+    }
+    auto [holder, start_time] = recorded_holder(run_root());
+    EXPECT_EQ(holders_of_this_suite(), std::vector<pid_t>{holder});
+    std::string mounts = read_file("/proc/" + std::to_string(holder) + "/mountinfo");
+    EXPECT_EQ(mounts.find(data_.path()), std::string::npos) << "mounts left in the holder's namespace:\n" << mounts;
+  }
+
+  [[nodiscard]] static std::string image() { return suite_registry->host() + "/library/busybox:latest"; }
+
+  // Polls (bounded: a broken build fails instead of hanging) until pred holds.
+  static bool eventually(const std::function<bool()>& pred) {
+    constexpr int kRounds = 600;
+    for (int i = 0; i < kRounds; ++i) {
+      if (pred()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  // ps's State of the container called name; empty when ps does not list it.
+  [[nodiscard]] std::string status_of(const std::string& name) const {
+    boost::json::value listed = boost::json::parse(skiff({"ps", "-a", "--format", "json"}).out);
+    for (const auto& entry : listed.as_array()) {
+      if (entry.at("Names").as_array().at(0).as_string() == name) {
+        return std::string(entry.at("State").as_string());
+      }
+    }
+    return {};
+  }
+};
+
+TEST_F(RootlessContainers, RunRmPrintsTheOutputAndExitsWithTheCommandsCode) {
+  auto run = skiff({"run", "--rm", "--network", "none", image(), "echo hi; id -un; exit 3"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.out, "hi\napp\n");
+}
+
+TEST_F(RootlessContainers, DetachedContainerLivesAcrossCommands) {
+  auto run = skiff({"run", "-d", "--name", "web", "--network", "none", image(),
+                    "echo started; trap 'exit 0' TERM; while true; do sleep 0.1; done"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  EXPECT_EQ(status_of("web"), "running");
+  EXPECT_TRUE(eventually([&] { return skiff({"logs", "web"}).out == "started\n"; }));
+
+  // Each exec is a command of its own, joining the namespaces the run left.
+  auto exec = skiff({"exec", "web", "sh", "-c", "echo $((6 * 7)) > /home/app/answer; cat /home/app/answer"});
+  EXPECT_EQ(exec.exit_code, 0) << exec.err;
+  EXPECT_EQ(exec.out, "42\n");
+
+  auto stop = skiff({"stop", "web"});
+  ASSERT_TRUE(stop.ok()) << stop.err;
+  EXPECT_EQ(status_of("web"), "exited");
+
+  auto start = skiff({"start", "web"});
+  ASSERT_TRUE(start.ok()) << start.err;
+  EXPECT_EQ(status_of("web"), "running");
+  // The same rootfs, mounted again by this start: the exec's file is still there.
+  auto again = skiff({"exec", "web", "cat", "/home/app/answer"});
+  EXPECT_EQ(again.out, "42\n") << again.err;
+
+  auto rm = skiff({"rm", "-f", "web"});
+  ASSERT_TRUE(rm.ok()) << rm.err;
+  EXPECT_EQ(skiff({"ps", "-a", "-q"}).out, "");
+}
+
+TEST_F(RootlessContainers, CopiesInAndOut) {
+  auto run = skiff({"run", "-d", "--name", "box", "--network", "none", image(), "sleep 1000"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  TempDir files;
+  write_file(files.path() + "/in.txt", "from the host\n");
+  auto cp_in = skiff({"cp", files.path() + "/in.txt", "box:/tmp/in.txt"});
+  ASSERT_TRUE(cp_in.ok()) << cp_in.err;
+  EXPECT_EQ(skiff({"exec", "box", "cat", "/tmp/in.txt"}).out, "from the host\n");
+
+  ASSERT_TRUE(skiff({"exec", "box", "sh", "-c", "echo from the container > /tmp/out.txt"}).ok());
+  auto cp_out = skiff({"cp", "box:/tmp/out.txt", files.path() + "/out.txt"});
+  ASSERT_TRUE(cp_out.ok()) << cp_out.err;
+  EXPECT_EQ(read_file(files.path() + "/out.txt"), "from the container\n");
+  // The copy belongs to the user, not to a subordinate id.
+  struct stat st {};
+  ASSERT_EQ(::stat((files.path() + "/out.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, ::getuid());
+}
+
+TEST_F(RootlessContainers, HostNetworkIsTheHostsNamespace) {
+  auto run = skiff({"run", "--rm", "--network", "host", image(), "readlink /proc/self/ns/net"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  EXPECT_EQ(run.out, std::filesystem::read_symlink("/proc/self/ns/net").string() + "\n");
+}
+
+TEST_F(RootlessContainers, BridgeIsRefusedWithWhatToUseInstead) {
+  auto run = skiff({"run", "--rm", "--network", "bridge", image(), "true"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("the bridge network needs root"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--network none"), std::string::npos) << run.err;
+  EXPECT_EQ(skiff({"ps", "-a", "-q"}).out, "");
+}
+
+TEST_F(RootlessContainers, AHolderThatIsGoneIsReplaced) {
+  ASSERT_TRUE(skiff({"ps"}).ok());
+  auto [first, first_start] = recorded_holder(run_root());
+  ASSERT_TRUE(skiff({"ps"}).ok());
+  EXPECT_EQ(recorded_holder(run_root()).first, first) << "one holder for every command";
+
+  // Started by this suite's skiff: ours to end, as a reboot would.
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] { return holders_of_this_suite().empty(); }));
+  auto run = skiff({"run", "--rm", "--network", "none", image(), "echo ok"});
+  EXPECT_EQ(run.out, "ok\n") << run.err;
+  auto [second, second_start] = recorded_holder(run_root());
+  EXPECT_NE(std::make_pair(second, second_start), std::make_pair(first, first_start));
+  EXPECT_EQ(holders_of_this_suite(), std::vector<pid_t>{second});
 }
 
 }  // namespace

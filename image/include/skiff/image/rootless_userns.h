@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "skiff/base/unique_fd.h"
+
 namespace skiff::image {
 
 struct SubIdRange {
@@ -52,6 +54,10 @@ std::optional<uint32_t> outside_id(const std::vector<IdMapping>& mappings, uint3
 // helper pid inside outside size [inside outside size...].
 std::vector<std::string> map_helper_args(std::string_view helper, pid_t pid, const std::vector<IdMapping>& mappings);
 
+// Writes pid's uid and gid maps with newuidmap and newgidmap (which check them against
+// /etc/subuid and /etc/subgid); errors name the helper and what it said.
+void write_id_maps(pid_t pid, const UserNamespaceMaps& maps);
+
 // Runs fn in a child process that is root of a new user namespace with maps (written from this
 // process by newuidmap and newgidmap) and in a new mount namespace that namespace owns, with
 // private mount propagation: its mounts vanish with it. Returns what fn returned; an exception
@@ -59,5 +65,27 @@ std::vector<std::string> map_helper_args(std::string_view helper, pid_t pid, con
 // is an error saying how. Call it while the process is single-threaded (a CLI before its work
 // starts, a test): fork copies only the calling thread.
 std::string run_in_user_namespace(const UserNamespaceMaps& maps, const std::function<std::string()>& fn);
+
+// The long-lived holder of a rootless user's namespaces, as podman's pause process: a process
+// of its own session that is root of a new user namespace with maps and owns a new mount
+// namespace, into which the host's later mounts propagate and from which none leak out. Every
+// later command joins both (join_namespaces), so a container made by one command can be
+// exec'd into, copied to and stopped by the next, and the rootfs mounts of one are the next's.
+// program (skiff-pause) is what the holder runs; it lives on after the caller exits and ends on
+// SIGTERM or SIGKILL, its namespaces and their mounts with it. Returns its pid once both
+// namespaces exist. Call it while the process is single-threaded.
+pid_t start_namespace_holder(const UserNamespaceMaps& maps, const std::string& program);
+
+// pid's user and mount namespaces, opened, so that what is joined is what was checked.
+struct HeldNamespaces {
+  UniqueFd user;
+  UniqueFd mount;
+};
+HeldNamespaces open_held_namespaces(pid_t pid);
+
+// Makes the calling process a member of the held namespaces (root of the user namespace, with
+// every capability in it) and keeps its working directory. Only a single-threaded process may
+// join a user namespace.
+void join_namespaces(const HeldNamespaces& namespaces);
 
 }  // namespace skiff::image
