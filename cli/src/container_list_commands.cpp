@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command_context.h"
+#include "container_filter.h"
 #include "container_lookup.h"
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
@@ -17,6 +18,7 @@ namespace {
 
 struct PsFlags {
   bool all = false;
+  std::vector<std::string> filters;
   bool quiet = false;
   bool no_trunc = false;
   std::string format = "table";
@@ -140,7 +142,9 @@ int list_containers(Context& ctx, const PsFlags& flags) {
   } else if (flags.format != "table" && flags.format != "json") {
     throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
-  auto containers = ctx.containers().list(flags.all);
+  ContainerFilter filter(flags.filters);
+  auto containers = ctx.containers().list(flags.all || filter.wants_stopped());
+  std::erase_if(containers, [&](const pod::ContainerInfo& info) { return !filter.matches(info); });
   // Newest first, as podman lists them.
   std::stable_sort(containers.begin(), containers.end(),
                    [](const pod::ContainerInfo& a, const pod::ContainerInfo& b) { return a.created > b.created; });
@@ -214,6 +218,9 @@ void add_ps_command(CLI::App& parent, Context& ctx, const std::string& name) {
   auto* cmd = parent.add_subcommand(name, "list containers: running ones, or with --all every one");
   cmd->add_flag("-a,--all", flags->all, "list every container, not only the running ones");
   cmd->add_flag("-q,--quiet", flags->quiet, "print only the containers' ids");
+  cmd->add_option("-f,--filter", flags->filters,
+                  "KEY=VALUE: id, name (a regex), label, status, exited, ancestor or pod; repeatable")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-trunc", flags->no_trunc, "print full ids and commands");
   cmd->add_option("--format", flags->format, "table (default), json or a Go template ('{{.Names}}')");
   cmd->callback([&ctx, flags] { ctx.set_action([&ctx, flags] { return list_containers(ctx, *flags); }, true); });

@@ -65,6 +65,12 @@ TEST_F(ContainerCli, RunDetachedThenPsLogsStopRm) {
   EXPECT_EQ(skiff({"ps", "-q"}).out, "");
   auto exited = skiff({"ps", "-a"});
   EXPECT_NE(exited.out.find("Exited (137)"), std::string::npos) << exited.out;
+  EXPECT_EQ(skiff({"ps", "-q", "--filter", "status=exited", "--filter", "name=^we"}).out, id.substr(0, 12) + "\n");
+  EXPECT_EQ(skiff({"ps", "-q", "-f", "exited=137"}).out, id.substr(0, 12) + "\n");
+  EXPECT_EQ(skiff({"ps", "-a", "-q", "-f", "name=nomatch"}).out, "");
+  auto bad_filter = skiff({"ps", "-f", "colour=red"});
+  EXPECT_EQ(bad_filter.code, 125);
+  EXPECT_NE(bad_filter.err.find("--filter: unknown key \"colour\""), std::string::npos) << bad_filter.err;
   // Logs outlive the container's process.
   EXPECT_EQ(skiff({"logs", "web"}).out, "out\n");
 
