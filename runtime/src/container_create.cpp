@@ -193,25 +193,56 @@ pid_t Runtime::create(const CreateOptions& options) {
   init.no_pivot = options.no_pivot;
   init.no_new_keyring = options.no_new_keyring;
 
+  // Where the fork cannot be born in the cgroup, the container's process is moved there while it
+  // makes its mounts (InitConfig::moved_after_clone). Not on cgroup v2, where its cgroup2 mount
+  // needs the cgroup namespace, which it can make only once it has been moved.
+  bool move_after_clone = cgroup->enabled() && cgroups::detect_mode() != cgroups::Mode::v2;
   auto [parent_end, child_end] = SyncSocket::pair();
   ForkedChild forked = fork_into_cgroup(*cgroup, "the container's first stage");
+  move_after_clone = move_after_clone && !forked.in_cgroup;
   pid_t stage1 = forked.pid;
   if (stage1 == 0) {
+    init.moved_after_clone = move_after_clone;
     parent_end.reset();
     run_init_stage1(init, child_end);
   }
   rollback.set_stage1(stage1);
   child_end.reset();
   console.reset();
-  if (!forked.in_cgroup) {
+  if (!forked.in_cgroup && !move_after_clone) {
     cgroup->add_process(stage1);
   }
   parent_end.send(SyncStep::go);
+  // A process that has ended meanwhile is not moved; a failed one has sent its error.
+  auto move_into_cgroup = [&](pid_t pid) {
+    try {
+      cgroup->add_process(pid);
+    } catch (const Error& e) {
+      if (e.code() != ESRCH) {
+        throw;
+      }
+    }
+  };
+  if (move_after_clone) {
+    // Stage 1 goes first, while it works: the kernel's wait on the first move (an RCU grace
+    // period for cgroup_threadgroup_rwsem) then overlaps with its namespaces and the process's
+    // mounts, and the move of that process (below) comes within the grace period that follows,
+    // which costs no second wait.
+    move_into_cgroup(stage1);
+  }
 
   pid_t init_pid = 0;
   auto take_child_pid = [&](const SyncMessage& msg) {
     init_pid = static_cast<pid_t>(msg.value);
     rollback.set_init(init_pid);
+    if (move_after_clone) {
+      move_into_cgroup(init_pid);
+      try {
+        parent_end.send(SyncStep::go);
+      } catch (const Error&) {
+        // The process has failed meanwhile: its error is the next message.
+      }
+    }
     int status = 0;
     ::waitpid(stage1, &status, 0);
     rollback.set_stage1(0);

@@ -108,6 +108,14 @@ void write_time_offsets(const Linux& linux, int fd) {
     context.cgroup = config.cgroup;
     const Namespace* cgroup_ns = spec.linux.find_namespace(NamespaceType::cgroup);
     context.cgroup_namespace = cgroup_ns != nullptr && cgroup_ns->path.empty();
+    if (config.moved_after_clone) {
+      context.before_devices = [&sync, &context] {
+        sync.expect(SyncStep::go);  // this process is in the container's cgroup now
+        if (context.cgroup_namespace && ::unshare(CLONE_NEWCGROUP) < 0) {
+          throw_errno("unshare the cgroup namespace");
+        }
+      };
+    }
     prepare_rootfs(spec, context);
 
     sync.send(SyncStep::run_hooks);
@@ -231,6 +239,8 @@ void run_init_stage1(const InitConfig& config, const SyncSocket& sync) {
       }
       if (ns.type == NamespaceType::user) {
         new_user = true;
+      } else if (ns.type == NamespaceType::cgroup && config.moved_after_clone) {
+        continue;  // made by the container's process once it is in its cgroup
       } else {
         new_flags |= namespace_clone_flag(ns.type);
         new_names += (new_names.empty() ? "" : ", ") + std::string(namespace_type_name(ns.type));

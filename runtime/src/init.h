@@ -27,6 +27,13 @@ struct InitConfig {
   int preserve_fds = 0;
   bool no_pivot = false;
   bool no_new_keyring = false;
+  // The fork could not be born in the cgroup (cgroup v1): the runtime moves stage 1 and then the
+  // container's process there while they work, so that the RCU grace period the kernel waits for
+  // on the first cgroup.procs write overlaps with their namespaces and mounts instead of
+  // preceding them. The container's process waits for its move before it creates devices (the
+  // devices cgroup rules on mknod), and only then makes its new cgroup namespace, rooted at the
+  // container's cgroup; stage 1 makes none.
+  bool moved_after_clone = false;
 };
 
 // Stage 1, in a plain child of the runtime: joins the namespaces given by path, makes the new

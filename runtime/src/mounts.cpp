@@ -183,7 +183,8 @@ void mount_cgroup_v1(int rootfd, const Mount& m, const RootfsContext& ctx, unsig
     if (!src) {
       throw_errno(describe(sub) + ": open " + source);
     }
-    UniqueFd target = mkdir_all_in_root(rootfd, sub.destination, 0755);
+    // Made in the tmpfs just mounted, not by a walk from the container's root for each hierarchy.
+    UniqueFd target = mkdir_all_in_root(dir.get(), name, 0755);
     do_mount(fd_path(src.get()), target.get(), nullptr, MS_BIND | MS_REC, "", describe(sub));
     UniqueFd mounted = reopen_destination(rootfd, sub);
     remount_bind(mounted.get(),

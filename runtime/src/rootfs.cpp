@@ -134,6 +134,9 @@ void prepare_rootfs(const Spec& spec, const RootfsContext& ctx) {
   for (const auto& m : spec.mounts) {
     mount_in_root(root.get(), m, ctx);
   }
+  if (ctx.before_devices) {
+    ctx.before_devices();
+  }
   create_devices(root.get(), spec.linux.devices, ctx.user_namespace);
 }
 

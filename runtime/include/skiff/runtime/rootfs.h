@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "skiff/runtime/spec.h"
@@ -17,11 +18,14 @@ struct RootfsContext {
   bool user_namespace = false;  // no mknod: devices are bind mounts of the host's
   const cgroups::Manager* cgroup = nullptr;
   bool cgroup_namespace = false;
+  // Runs between the mounts and the device nodes (the process may still be on its way into the
+  // container's cgroup during the mounts, and the devices cgroup must rule on each mknod).
+  std::function<void()> before_devices;
 };
 
 // In the container's new mount namespace, before pivot_root: makes the host's mounts
 // non-shared, binds the rootfs onto itself, performs every mount of the spec inside it
-// (fd-relative, verified), and creates the devices and /dev symlinks.
+// (fd-relative, verified), runs before_devices, and creates the devices and /dev symlinks.
 void prepare_rootfs(const Spec& spec, const RootfsContext& context);
 
 // Makes the rootfs "/": pivot_root and a detached unmount of the old root, or with no_pivot a
