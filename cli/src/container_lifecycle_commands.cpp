@@ -161,13 +161,15 @@ void add_rm_command(CLI::App& parent, Context& ctx) {
   auto names = std::make_shared<std::vector<std::string>>();
   auto force = std::make_shared<bool>(false);
   auto all = std::make_shared<bool>(false);
+  auto volumes = std::make_shared<bool>(false);
   auto* cmd = parent.add_subcommand("rm", "remove containers");
   cmd->add_flag("-f,--force", *force, "remove running containers too (killed first)");
   cmd->add_flag("-a,--all", *all, "remove every container");
+  cmd->add_flag("-v,--volumes", *volumes, "remove the containers' anonymous volumes too");
   cmd->add_option("container", *names, "containers: names or ids");
-  cmd->callback([&ctx, names, force, all] {
+  cmd->callback([&ctx, names, force, all, volumes] {
     ctx.set_action(
-        [&ctx, names, force, all] {
+        [&ctx, names, force, all, volumes] {
           std::vector<std::string> targets = *names;
           if (*all) {
             for (const auto& info : ctx.containers().list(true)) {
@@ -179,7 +181,7 @@ void add_rm_command(CLI::App& parent, Context& ctx) {
           return for_each_name(
               targets,
               [&](const std::string& name) {
-                ctx.containers().remove(resolve_container(ctx.containers(), name), *force);
+                ctx.containers().remove(resolve_container(ctx.containers(), name), *force, *volumes);
                 return name;
               },
               [](const Error& e) {

@@ -86,18 +86,18 @@ int run(Context& ctx, const RunFlags& flags, const RunOnlyFlags& run_only) {
     code = run_attached(containers, id, flags);
   } catch (const ContainerCommandFailed& failed) {
     if (run_only.rm) {
-      containers.remove(id, true);
+      containers.remove(id, true, true);
     }
     std::cerr << "Error: " << failed.what() << "\n";
     return failed.exit_code();
   } catch (...) {
     if (run_only.rm) {
-      containers.remove(id, true);
+      containers.remove(id, true, true);
     }
     throw;
   }
   if (run_only.rm) {
-    containers.remove(id, true);
+    containers.remove(id, true, true);  // --rm takes the anonymous volumes too, as podman's does
   }
   return code;
 }

@@ -72,7 +72,8 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
   cmd.add_option("--env-file", flags.env_files, "a file of KEY=VALUE lines to set in the container")
       ->allow_extra_args(false);
   cmd.add_option("-v,--volume", flags.volumes,
-                 "SOURCE:DEST[:ro]: a host path (absolute) or a named volume mounted at DEST")
+                 "[SOURCE:]DEST[:ro]: a host path (absolute) or a named volume mounted at DEST; DEST alone: an "
+                 "anonymous volume")
       ->allow_extra_args(false);
   cmd.add_option("-p,--publish", flags.publish, "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL]: publish a port (bridge)")
       ->allow_extra_args(false);
@@ -102,6 +103,9 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
 }
 
 pod::ContainerMount parse_volume(const std::string& text) {
+  if (text.starts_with("/") && text.find(':') == std::string::npos) {
+    return pod::ContainerMount{.source = "", .destination = text, .readonly = false};  // anonymous
+  }
   auto fields = split(text, ':');
   if (fields.size() < 2 || fields.size() > 3 || fields[0].empty() || fields[1].empty()) {
     throw Error("--volume: want SOURCE:DEST[:OPTIONS] (got \"" + text + "\")");

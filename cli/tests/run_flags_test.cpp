@@ -18,7 +18,10 @@ TEST(RunFlags, VolumesAreBindsOrNamedWithOptions) {
   auto named = parse_volume("cache:/var/cache");
   EXPECT_TRUE(named.is_volume());
   EXPECT_FALSE(named.readonly);
-  EXPECT_THROW(parse_volume("/tmp"), Error);
+  auto anonymous = parse_volume("/data");
+  EXPECT_EQ(anonymous.source, "");
+  EXPECT_EQ(anonymous.destination, "/data");
+  EXPECT_THROW(parse_volume("data"), Error);
   EXPECT_THROW(parse_volume("/tmp:relative"), Error);
   EXPECT_THROW(parse_volume("/tmp:/data:sideways"), Error);
   EXPECT_THROW(parse_volume("/no/such/host/dir:/data"), Error);

@@ -23,12 +23,14 @@
 #include "skiff/base/file.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
+#include "skiff/base/random.h"
 #include "skiff/cgroups/rootless.h"
 #include "skiff/image/image_config.h"
 #include "skiff/image/manifest.h"
 #include "skiff/image/rootfs.h"
 #include "skiff/pod/attach.h"
 #include "skiff/pod/pod_manager.h"
+#include "skiff/pod/volumes.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/state.h"
 
@@ -101,6 +103,21 @@ void remove_rootfs(image::Store& store, const std::string& id) {
     image::Rootfs::open(store, id).remove();
   } else {
     store.unregister_container(id);
+  }
+}
+
+// The anonymous volumes of a container being removed with its volumes.
+void remove_anonymous_volumes(const image::Store& store, const ContainerRunSpec& spec) {
+  for (const auto& m : spec.mounts) {
+    if (m.anonymous) {
+      try {
+        VolumeStore(store.root()).remove(m.source);
+      } catch (const Error& e) {
+        if (e.code() != ENOENT) {
+          throw;
+        }
+      }
+    }
   }
 }
 
@@ -267,6 +284,12 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
                 EINVAL);
   }
   assign_free_host_ports(spec.ports);
+  for (auto& m : spec.mounts) {
+    if (m.source.empty()) {
+      m.source = random_hex(64);
+      m.anonymous = true;
+    }
+  }
   image::Store& store = *options_.store;
   image::ImageRecord image = store.image(spec.image);
   image::ImageConfig image_config =
@@ -437,6 +460,7 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
       // What remove() does once the monitor has gone (the runtime container went with it).
       // Without the container's lock: a stop() holds it while it waits for this monitor.
       remove_rootfs(*store, layout.id);
+      remove_anonymous_volumes(*store, spec);
       release_name(state_root, spec.name, layout.id);
       remove_all(layout.dir());
     }
@@ -502,7 +526,7 @@ void ContainerManager::kill(const std::string& name_or_id, int signal) {
   rt.kill(layout.id, signal, false);
 }
 
-void ContainerManager::remove(const std::string& name_or_id, bool force) {
+void ContainerManager::remove(const std::string& name_or_id, bool force, bool volumes) {
   std::string id = resolve(name_or_id);
   ContainerLayout layout{options_.state_root, id};
   if (monitor_running(layout)) {
@@ -524,6 +548,9 @@ void ContainerManager::remove(const std::string& name_or_id, bool force) {
     disconnect_container(options_.bridge, layout, record.spec);
   }
   remove_rootfs(*options_.store, id);
+  if (volumes) {
+    remove_anonymous_volumes(*options_.store, record.spec);
+  }
   try {
     cgroups::make_manager({record.cgroup_path, id, cgroups::running_rootless(), false})->destroy();
   } catch (const std::exception&) {

@@ -120,7 +120,8 @@ boost::json::object run_spec_to_json(const ContainerRunSpec& s) {
   }
   boost::json::array mounts;
   for (const auto& m : s.mounts) {
-    mounts.push_back({{"source", m.source}, {"destination", m.destination}, {"readonly", m.readonly}});
+    mounts.push_back(
+        {{"source", m.source}, {"destination", m.destination}, {"readonly", m.readonly}, {"anonymous", m.anonymous}});
   }
   o["mounts"] = mounts;
   if (s.memory) {
@@ -156,7 +157,7 @@ ContainerRunSpec run_spec_from_json(const boost::json::object& o) {
   if (const auto* v = json::find(o, "mounts")) {
     for (const auto& m : json::as_array(*v, "mounts")) {
       const auto& mo = json::as_object(m, "mounts[]");
-      s.mounts.push_back({str(mo, "source"), str(mo, "destination"), flag(mo, "readonly")});
+      s.mounts.push_back({str(mo, "source"), str(mo, "destination"), flag(mo, "readonly"), flag(mo, "anonymous")});
     }
   }
   s.network = parse_container_network(str(o, "network"));

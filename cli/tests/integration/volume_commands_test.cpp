@@ -106,5 +106,25 @@ TEST_F(VolumeCli, ANewVolumeIsFilledFromTheImageOnItsFirstMountOnly) {
   ASSERT_EQ(skiff({"volume", "rm", "home", "other"}).code, 0);
 }
 
+TEST_F(VolumeCli, AnAnonymousVolumeGoesWithItsContainerWhenAskedTo) {
+  // --rm takes it away.
+  auto once = skiff(
+      {"run", "--rm", "--network", "none", "-u", "0", "-v", "/scratch", image(), "touch /scratch/x && ls /scratch"});
+  ASSERT_EQ(once.code, 0) << once.err;
+  EXPECT_EQ(once.out, "x\n");
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, "");
+
+  // Kept by rm, removed by rm -v; a named volume of the same container stays.
+  std::string id = run_detached("keeper", "sleep 1000", {"-v", "/cache", "-v", "named:/named"});
+  auto mounts = inspect("keeper").at("Mounts").as_array();
+  ASSERT_EQ(mounts.size(), 2U);
+  std::string anonymous(mounts[0].at("Name").as_string());
+  EXPECT_EQ(anonymous.size(), 64U) << anonymous;
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, anonymous + "\nnamed\n");
+  ASSERT_EQ(skiff({"rm", "-f", "-v", "keeper"}).code, 0);
+  EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, "named\n");
+  ASSERT_EQ(skiff({"volume", "rm", "named"}).code, 0);
+}
+
 }  // namespace
 }  // namespace skiff::cli_testing

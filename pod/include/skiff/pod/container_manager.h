@@ -34,11 +34,14 @@
 
 namespace skiff::pod {
 
-// -v: a host path (absolute) or a named volume (made on first use) at destination.
+// -v: a host path (absolute) or a named volume (made on first use) at destination; an empty
+// source is an anonymous volume (-v /data), which create names and the container's removal with
+// its volumes (rm -v, --rm) takes away.
 struct ContainerMount {
   std::string source;
   std::string destination;
   bool readonly = false;
+  bool anonymous = false;  // set by create for an empty source
   [[nodiscard]] bool is_volume() const { return !source.empty() && source.front() != '/'; }
 };
 
@@ -184,8 +187,9 @@ class ContainerManager {
   void restart(const std::string& name_or_id, std::chrono::milliseconds timeout);
   // Sends signal to the container's process; an error when it is not running.
   void kill(const std::string& name_or_id, int signal);
-  // Removes a stopped container; a running one only with force (killed first).
-  void remove(const std::string& name_or_id, bool force);
+  // Removes a stopped container; a running one only with force (killed first). With volumes, its
+  // anonymous volumes too (rm -v).
+  void remove(const std::string& name_or_id, bool force, bool volumes = false);
   std::vector<ContainerInfo> list(bool all);
   ContainerInfo info(const std::string& name_or_id);
   // podman inspect's main fields: Id, Name, Created, State{…}, Image, Config, HostConfig,
