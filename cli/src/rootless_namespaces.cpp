@@ -67,12 +67,14 @@ std::string namespace_holder_pid_file(const std::string& run_root) {
 }
 
 void enter_rootless_namespaces(const std::string& run_root) {
+  // First, so that a user without subordinate ids learns what to add before anything is made.
+  image::UserNamespaceMaps maps = rootless_user_maps();
   mkdir_all(run_root, 0700);
   UniqueFd lock = lock_holder_record(run_root);
   std::string record = namespace_holder_pid_file(run_root);
   auto held = open_recorded_holder(record);
   if (!held) {
-    pid_t pid = image::start_namespace_holder(rootless_user_maps(), pod::find_pause_binary());
+    pid_t pid = image::start_namespace_holder(maps, pod::find_pause_binary());
     write_file_atomic(record, std::to_string(pid) + " " + std::to_string(runtime::process_start_time(pid)) + "\n", 0600,
                       false);
     held = image::open_held_namespaces(pid);
