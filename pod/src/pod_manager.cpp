@@ -22,6 +22,7 @@
 #include "skiff/base/log.h"
 #include "skiff/cgroups/manager.h"
 #include "skiff/cgroups/resources.h"
+#include "skiff/image/store.h"
 #include "skiff/pod/cri_log.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/state.h"
@@ -219,7 +220,8 @@ PodManager::PodManager(PodManagerOptions options) : options_(std::move(options))
 
 PodStatus PodManager::create_pod(const PodSpec& requested) {
   validate_pod_spec(requested);
-  bool rootless = ::geteuid() != 0;
+  // Root of a user namespace (the rootless CLI in its own) has a rootless user's rights on the host.
+  bool rootless = image::Store::running_rootless();
   // The record holds the mode actually used, so that later commands never re-resolve it.
   PodSpec spec = requested;
   spec.network = resolve_network_mode(requested.network, rootless);

@@ -1,12 +1,11 @@
 #include "skiff/pod/pod_spec.h"
 
-#include <unistd.h>
-
 #include <boost/json.hpp>
 #include <set>
 
 #include "skiff/base/error.h"
 #include "skiff/base/json.h"
+#include "skiff/image/store.h"
 
 namespace skiff::pod {
 
@@ -152,7 +151,7 @@ void validate_pod_spec(const PodSpec& spec) {
   if (!pod_id_ok(spec.id)) {
     throw Error("pod id: letters, digits, '-' and '.' only, not starting with '.' (got \"" + spec.id + "\")");
   }
-  NetworkMode network = resolve_network_mode(spec.network, ::geteuid() != 0);
+  NetworkMode network = resolve_network_mode(spec.network, image::Store::running_rootless());
   if (!spec.ports.empty() && network != NetworkMode::bridge && network != NetworkMode::slirp4netns) {
     throw Error("pod " + spec.id + ": port mappings need bridge or slirp4netns networking (network mode is " +
                 std::string(network_mode_name(network)) + ")");

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -76,14 +77,22 @@ TEST_F(ContainerTest, ExecRunsInTheContainerWithItsOptions) {
 TEST_F(ContainerTest, TopAndStatsSeeTheContainersProcesses) {
   manager().start(manager().create(script("procs", "sleep 1000 & echo ready; wait")));
   ASSERT_TRUE(wait_for_output("procs", "ready"));
-  auto rows = manager().top("procs");
-  ASSERT_EQ(rows.size(), 2U);
+  // The shell's child may not have exec'd sleep yet when "ready" is out: polled, bounded.
+  std::vector<ProcessRow> rows;
   bool saw_sleep = false;
-  for (const auto& row : rows) {
-    saw_sleep = saw_sleep || row.command == "sleep 1000";
-    EXPECT_EQ(row.user, "0");
+  for (int attempt = 0; attempt < 100 && !saw_sleep; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    rows = manager().top("procs");
+    saw_sleep =
+        std::any_of(rows.begin(), rows.end(), [](const ProcessRow& row) { return row.command == "sleep 1000"; });
   }
   EXPECT_TRUE(saw_sleep);
+  ASSERT_EQ(rows.size(), 2U);
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.user, "0");
+  }
   EXPECT_EQ(manager().stats("procs").pids_current, 2U);
 }
 

@@ -15,7 +15,7 @@ namespace skiff::runtime {
 struct RootfsContext {
   std::string rootfs;           // absolute host path
   std::string bundle;           // relative bind sources resolve against it
-  bool user_namespace = false;  // no mknod: devices are bind mounts of the host's
+  bool user_namespace = false;  // not the initial one: no mknod, devices are bind mounts of the host's
   const cgroups::Manager* cgroup = nullptr;
   bool cgroup_namespace = false;
   // Runs between the mounts and the device nodes (the process may still be on its way into the
