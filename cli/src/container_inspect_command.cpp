@@ -25,12 +25,7 @@ std::optional<boost::json::object> inspect_container(Context& ctx, const std::st
 }
 
 int inspect(Context& ctx, const std::vector<std::string>& names, const std::string& format, bool or_image) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(format)) {
-    format_template.emplace(format);
-  } else if (format != "json") {
-    throw Error("--format: unknown format \"" + format + "\" (want json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(format, {"json"});
   boost::json::array out;
   int code = 0;
   for (const auto& name : names) {

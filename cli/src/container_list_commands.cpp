@@ -136,12 +136,7 @@ boost::json::object template_fields(const pod::ContainerInfo& info, const std::s
 }
 
 int list_containers(Context& ctx, const PsFlags& flags) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(flags.format)) {
-    format_template.emplace(flags.format);
-  } else if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
   ContainerFilter filter(flags.filters);
   auto containers = ctx.containers().list(flags.all || filter.wants_stopped());
   std::erase_if(containers, [&](const pod::ContainerInfo& info) { return !filter.matches(info); });

@@ -17,7 +17,7 @@ namespace {
 constexpr std::string_view kTablePrefix = "table";
 
 Error template_error(const std::string& what) {
-  return Error("--format: template: " + what, EINVAL);
+  return Error("--format: template: " + what);
 }
 
 // "\t" and "\n" typed into the flag, as podman turns them into a tab and a newline.
@@ -321,6 +321,20 @@ std::string GoTemplate::render_all(const std::vector<boost::json::value>& docume
     add_lines(render(document));
   }
   return format_table(rows);
+}
+
+std::optional<GoTemplate> parse_format(const std::string& format, const std::vector<std::string>& named) {
+  if (GoTemplate::is_template(format)) {
+    return GoTemplate(format);
+  }
+  if (std::find(named.begin(), named.end(), format) != named.end()) {
+    return std::nullopt;
+  }
+  std::string names;
+  for (const auto& name : named) {
+    names += name + ", ";
+  }
+  throw Error("--format: unknown format \"" + format + "\" (want " + names + "or a Go template)");
 }
 
 std::string inspect_output(const boost::json::array& documents, const std::optional<GoTemplate>& format) {

@@ -59,12 +59,7 @@ boost::json::object json_entry(const ImageDetails& details) {
 }
 
 int list_images(Context& ctx, const ImagesFlags& flags) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(flags.format)) {
-    format_template.emplace(flags.format);
-  } else if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
   std::vector<ImageDetails> images;
   for (const auto& record : ctx.store().images()) {
     images.push_back(image_details(ctx.store(), record));

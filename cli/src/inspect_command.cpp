@@ -25,12 +25,7 @@ boost::json::array string_array(const std::vector<std::string>& values) {
 }
 
 int inspect_images(Context& ctx, const std::vector<std::string>& names, const std::string& format) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(format)) {
-    format_template.emplace(format);
-  } else if (format != "json") {
-    throw Error("--format: unknown format \"" + format + "\" (want json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(format, {"json"});
   boost::json::array out;
   for (const auto& name : names) {
     out.push_back(inspect_image(image_details(ctx.store(), find_image(ctx.store(), name))));

@@ -264,53 +264,32 @@ boost::json::object template_fields(const pod::PodStatus& status, const std::vec
 }
 
 int list_pods(Context& ctx, const PodFlags& flags) {
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
   auto pods = ctx.containers().pods();
-  auto all = pods.list_pods();
-  if (GoTemplate::is_template(flags.format)) {
-    GoTemplate format(flags.format);
-    std::vector<boost::json::value> documents;
-    for (const auto& status : all) {
-      documents.emplace_back(template_fields(status, members(ctx, status.id)));
-    }
-    std::cout << format.render_all(documents, {{"ID", "POD ID"}, {"NumberOfContainers", "# OF CONTAINERS"}});
-    return 0;
-  }
-  if (flags.format == "json") {
-    boost::json::array out;
-    for (const auto& status : all) {
-      out.push_back(inspect_json(status, members(ctx, status.id)));
-    }
-    std::cout << json::pretty(out);
-    return 0;
-  }
-  if (flags.format != "table") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
-  }
-  if (flags.quiet) {
-    for (const auto& status : all) {
-      std::cout << status.id << "\n";
-    }
-    return 0;
-  }
-  std::vector<std::vector<std::string>> rows{{"POD ID", "NAME", "STATUS", "CREATED", "# OF CONTAINERS"}};
-  for (const auto& status : all) {
+  boost::json::array documents;
+  std::vector<boost::json::value> fields;
+  for (const auto& status : pods.list_pods()) {
     auto in_pod = members(ctx, status.id);
-    auto created = parse_rfc3339(status.created_at);
-    int64_t age = created ? std::max<int64_t>(0, std::time(nullptr) - *created) : 0;
-    rows.push_back({status.id.substr(0, kShortIdLength), status.id, pod_status_text(status, in_pod),
-                    human_duration(age) + " ago", std::to_string(in_pod.size())});
+    documents.push_back(inspect_json(status, in_pod));
+    fields.emplace_back(template_fields(status, in_pod));
   }
-  std::cout << format_table(rows);
+  if (format_template) {
+    std::cout << format_template->render_all(fields, {{"ID", "POD ID"}, {"NumberOfContainers", "# OF CONTAINERS"}});
+  } else if (flags.format == "json") {
+    std::cout << json::pretty(documents);
+  } else if (flags.quiet) {
+    for (const auto& f : fields) {
+      std::cout << std::string_view(f.at("Name").as_string()) << "\n";
+    }
+  } else {
+    std::cout << GoTemplate("table {{.ID}}\t{{.Name}}\t{{.Status}}\t{{.Created}}\t{{.NumberOfContainers}}")
+                     .render_all(fields, {{"ID", "POD ID"}, {"NumberOfContainers", "# OF CONTAINERS"}});
+  }
   return 0;
 }
 
 int inspect_pods(Context& ctx, const PodFlags& flags) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(flags.format)) {
-    format_template.emplace(flags.format);
-  } else if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
   auto pods = ctx.containers().pods();
   boost::json::array out;
   int rc = 0;

@@ -83,47 +83,26 @@ int create_volume(Context& ctx, const VolumeFlags& flags) {
 }
 
 int list_volumes(Context& ctx, const VolumeFlags& flags) {
-  auto all = volumes(ctx).list();
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
+  boost::json::array documents;
+  for (const auto& v : volumes(ctx).list()) {
+    documents.push_back(inspect_json(v));
+  }
   if (flags.format == "json") {
-    boost::json::array out;
-    for (const auto& v : all) {
-      out.push_back(inspect_json(v));
-    }
-    std::cout << json::pretty(out);
+    std::cout << json::pretty(documents);
     return 0;
-  }
-  if (GoTemplate::is_template(flags.format)) {
-    std::vector<boost::json::value> documents;
-    for (const auto& v : all) {
-      documents.emplace_back(inspect_json(v));
-    }
-    std::cout << GoTemplate(flags.format).render_all(documents, {{"Name", "VOLUME NAME"}});
-    return 0;
-  }
-  if (flags.format != "table") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want table, json or a Go template)");
   }
   if (flags.quiet) {
-    for (const auto& v : all) {
-      std::cout << v.name << "\n";
-    }
-    return 0;
+    format_template = GoTemplate("{{.Name}}");
   }
-  std::vector<std::vector<std::string>> rows{{"DRIVER", "VOLUME NAME"}};
-  for (const auto& v : all) {
-    rows.push_back({"local", v.name});
-  }
-  std::cout << format_table(rows);
+  std::cout << format_template.value_or(GoTemplate("table {{.Driver}}\t{{.Name}}"))
+                   .render_all(std::vector<boost::json::value>(documents.begin(), documents.end()),
+                               {{"Name", "VOLUME NAME"}});
   return 0;
 }
 
 int inspect_volumes(Context& ctx, const VolumeFlags& flags) {
-  std::optional<GoTemplate> format_template;
-  if (GoTemplate::is_template(flags.format)) {
-    format_template.emplace(flags.format);
-  } else if (flags.format != "table" && flags.format != "json") {
-    throw Error("--format: unknown format \"" + flags.format + "\" (want json or a Go template)");
-  }
+  std::optional<GoTemplate> format_template = parse_format(flags.format, {"table", "json"});
   boost::json::array out;
   int rc = 0;
   for (const auto& name : flags.names) {

@@ -66,6 +66,31 @@ void ContainerCli::TearDown() {
   EXPECT_EQ(testing::mounts_below(dir_.path()), std::vector<std::string>{}) << "mounts left";
 }
 
+SkiffRun ContainerCli::run_in_own_network(const std::string& script) const {
+  std::string skiff_words;
+  for (const auto& word : skiff_command({})) {
+    skiff_words += "'" + word + "' ";
+  }
+  std::string prelude = "set -e\nip link set lo up\nskiff() { " + skiff_words +
+                        "\"$@\"; }\n"
+                        "fetch() {\n"
+                        "  for i in $(seq 100); do\n"
+                        "    if out=$(curl -s --max-time 2 \"$1\"); then echo \"$out\"; return 0; fi\n"
+                        "    sleep 0.1\n"
+                        "  done\n"
+                        "  return 1\n"
+                        "}\n";
+  auto result = run_subprocess(SubprocessOptions{.args = {"unshare", "--net", "--", "sh", "-c", prelude + script},
+                                                 .path = {},
+                                                 .env = std::nullopt,
+                                                 .input = std::nullopt,
+                                                 .capture_stdout = true,
+                                                 .capture_stderr = true,
+                                                 .cwd = {},
+                                                 .timeout = std::chrono::minutes(2)});
+  return {result.exit_code, result.out, result.err};
+}
+
 std::vector<std::string> ContainerCli::skiff_command(const std::vector<std::string>& args) const {
   std::vector<std::string> command = {skiff_binary(), "--root", store_dir(), "--runroot", run_dir()};
   command.insert(command.end(), args.begin(), args.end());

@@ -49,6 +49,10 @@ class ContainerCli : public ::testing::Test {
   static bool eventually(const std::function<bool()>& pred);
   // Ids of every container (ps -a -q --no-trunc).
   std::vector<std::string> all_containers();
+  // Runs script with sh -e in a network namespace of the test's own (what it makes there, a
+  // bridge, veths, port mappings, goes with it), lo up, bounded by two minutes. The script may call
+  // skiff (this test's store and runroot) and fetch URL (curl, retried until it answers).
+  [[nodiscard]] SkiffRun run_in_own_network(const std::string& script) const;
 
   [[nodiscard]] std::string store_dir() const { return dir_.path() + "/store"; }
   [[nodiscard]] std::string run_dir() const { return dir_.path() + "/run"; }

@@ -191,42 +191,16 @@ TEST_F(ContainerCli, RunItGivesATerminalWithResizesAndCtrlC) {
 }
 
 TEST_F(ContainerCli, APublishedPortServesHttpInsideANetworkNamespace) {
-  std::string skiff_words;
-  for (const auto& word : skiff_command({})) {
-    skiff_words += "'" + word + "' ";
-  }
-  // Everything in one network namespace of the test's own: the bridge, the container's veth and
-  // the port mapping go with it.
-  std::string script =
-      "set -e\nip link set lo up\n" + skiff_words + "run -d --name web -u root -p 18080:80 " + image() +
-      " 'mkdir -p /tmp/www && echo served > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'"
-      " >/dev/null\n" +
-      skiff_words + "run -d --name any -u root -p 127.0.0.1::80 " + image() +
-      " 'mkdir -p /tmp/www && echo any-port > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'"
-      " >/dev/null\n"
-      "any=$(" +
-      skiff_words +
-      "port any 80/tcp)\n"
-      "for i in $(seq 100); do\n"
-      "  if out=$(curl -s --max-time 2 http://$any/index.html); then echo \"$out\"; break; fi\n"
-      "  sleep 0.1\n"
-      "done\n" +
-      skiff_words + "rm -f any >/dev/null\n" + skiff_words +
-      "port web\n"
-      "for i in $(seq 100); do\n"
-      "  if out=$(curl -s --max-time 2 http://127.0.0.1:18080/index.html); then echo \"$out\"; break; fi\n"
-      "  sleep 0.1\n"
-      "done\n" +
-      skiff_words + "rm -f web >/dev/null\n";
-  auto result = run_subprocess(SubprocessOptions{.args = {"unshare", "--net", "--", "sh", "-c", script},
-                                                 .path = {},
-                                                 .env = std::nullopt,
-                                                 .input = std::nullopt,
-                                                 .capture_stdout = true,
-                                                 .capture_stderr = true,
-                                                 .cwd = {},
-                                                 .timeout = std::chrono::minutes(2)});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string serve = " 'mkdir -p /tmp/www && echo $0 > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www'";
+  auto result = run_in_own_network("skiff run -d --name web -u root -p 18080:80 " + image() + serve +
+                                   " served >/dev/null\n" + "skiff run -d --name any -u root -p 127.0.0.1::80 " +
+                                   image() + serve + " any-port >/dev/null\n" +
+                                   "fetch http://$(skiff port any 80/tcp)/index.html\n"
+                                   "skiff rm -f any >/dev/null\n"
+                                   "skiff port web\n"
+                                   "fetch http://127.0.0.1:18080/index.html\n"
+                                   "skiff rm -f web >/dev/null\n");
+  EXPECT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(result.out, "any-port\n80/tcp -> 0.0.0.0:18080\nserved\n") << result.err;
 }
 

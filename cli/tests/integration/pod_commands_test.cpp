@@ -7,7 +7,6 @@
 #include "container_cli_fixture.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
-#include "skiff/base/subprocess.h"
 
 namespace skiff::cli_testing {
 namespace {
@@ -159,32 +158,15 @@ TEST_F(PodCli, BadInputNamesTheFlagAndLeavesNothing) {
 }
 
 TEST_F(PodCli, APublishedPortOfAPodServesAContainerInItInsideANetworkNamespace) {
-  std::string skiff_words;
-  for (const auto& word : skiff_command({})) {
-    skiff_words += "'" + word + "' ";
-  }
-  // The bridge, the pod's veth and the port mapping all live in this network namespace of the
-  // test's own.
-  std::string script = "set -e\nip link set lo up\n" + skiff_words +
-                       "pod create --name pub -p 18081:8000 >/dev/null\n" + skiff_words + "run -d --pod pub " +
-                       image() +
-                       " 'mkdir -p /tmp/www && echo published > /tmp/www/index.html && exec httpd -f -p 8000 -h "
-                       "/tmp/www' >/dev/null\n"
-                       "for i in $(seq 100); do\n"
-                       "  if out=$(curl -s --max-time 2 http://127.0.0.1:18081/index.html); then echo \"$out\"; break; "
-                       "fi\n"
-                       "  sleep 0.1\n"
-                       "done\n" +
-                       skiff_words + "pod rm -f pub >/dev/null\n";
-  auto result = run_subprocess(SubprocessOptions{.args = {"unshare", "--net", "--", "sh", "-c", script},
-                                                 .path = {},
-                                                 .env = std::nullopt,
-                                                 .input = std::nullopt,
-                                                 .capture_stdout = true,
-                                                 .capture_stderr = true,
-                                                 .cwd = {},
-                                                 .timeout = std::chrono::minutes(2)});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
+  auto result = run_in_own_network(
+      "skiff pod create --name pub -p 18081:8000 >/dev/null\n"
+      "skiff run -d --pod pub " +
+      image() +
+      " 'mkdir -p /tmp/www && echo published > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www'"
+      " >/dev/null\n"
+      "fetch http://127.0.0.1:18081/index.html\n"
+      "skiff pod rm -f pub >/dev/null\n");
+  EXPECT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(result.out, "published\n") << result.err;
 }
 

@@ -342,7 +342,7 @@ TEST_F(SkiffCli, BadInputGetsPodmanLikeErrorsAndCode125) {
       {{"pull", "--creds", "nocolon", busybox()}, "Error: --creds: want USERNAME:PASSWORD"},
       {{"pull", "--tls-verify=maybe", busybox()},
        "Error: Could not convert: --tls-verify = maybe\nSee 'skiff pull --help'.\n"},
-      {{"images", "--format", "xml"}, "Error: --format: unknown format \"xml\" (want table or json)\n"},
+      {{"images", "--format", "xml"}, "Error: --format: unknown format \"xml\" (want table, json, or a Go template)\n"},
       {{"save", "--format", "zip", "-o", "/dev/null", "x"}, "Error: --format: unknown format \"zip\""},
       {{"frobnicate"}, "Error: unrecognized command `skiff frobnicate`\nSee 'skiff --help'.\n"},
       {{"image", "frobnicate"}, "Error: unrecognized command `skiff image frobnicate`\nSee 'skiff image --help'.\n"},

@@ -52,6 +52,10 @@ class GoTemplate {
   std::vector<Piece> pieces_;
 };
 
+// --format's value: a template, or nullopt for one of the command's named formats (table, json);
+// anything else is an error listing them.
+std::optional<GoTemplate> parse_format(const std::string& format, const std::vector<std::string>& named);
+
 // What an inspect command prints: the documents as a JSON array, or each through the template.
 std::string inspect_output(const boost::json::array& documents, const std::optional<GoTemplate>& format);
 
