@@ -77,7 +77,7 @@ _skiff() {
         esac
         ;;
       --log-level) COMPREPLY=($(compgen -W "debug info warn error" -- "$cur")) ;;
-      --network | --net) COMPREPLY=($(compgen -W "bridge none host container:" -- "$cur")) ;;
+      --network | --net) COMPREPLY=($(compgen -W "bridge none host slirp4netns container:" -- "$cur")) ;;
       --pod) COMPREPLY=($(compgen -W "$(_skiff_pods "${cmd[@]}")" -- "$cur")) ;;
       --share) COMPREPLY=($(compgen -W "ipc,net,uts ipc,net,uts,pid" -- "$cur")) ;;
       --restart) COMPREPLY=($(compgen -W "no on-failure always" -- "$cur")) ;;

@@ -1,27 +1,72 @@
 #include "skiff/base/unix_socket.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <cstring>
 
 #include "skiff/base/error.h"
+#include "skiff/base/path.h"
 
 namespace skiff {
 
-UniqueFd connect_unix_socket(const std::string& path, const std::string& what) {
+namespace {
+
+// An address for path even when it is longer than sun_path's 108 bytes (state roots under
+// $TMPDIR, 64-character container ids): /proc/self/fd/<fd of its dir>/<name>, valid while dir is
+// open.
+struct SocketAddress {
+  UniqueFd dir;
   sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) {
-    throw Error(what + " " + path + ": path too long for a unix socket");
+};
+
+SocketAddress socket_address(const std::string& path, const std::string& what) {
+  SocketAddress out;
+  out.addr.sun_family = AF_UNIX;
+  std::string short_path = path;
+  if (path.size() >= sizeof out.addr.sun_path) {
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    out.dir.reset(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!out.dir) {
+      throw_errno(what + ": open " + dir);
+    }
+    short_path = fd_path(out.dir.get()) + "/" + path.substr(slash + 1);
+    if (short_path.size() >= sizeof out.addr.sun_path) {
+      throw Error(what + " " + path + ": the socket's name is too long for a unix socket");
+    }
   }
-  std::memcpy(addr.sun_path, path.data(), path.size());
+  std::memcpy(out.addr.sun_path, short_path.data(), short_path.size());
+  return out;
+}
+
+}  // namespace
+
+UniqueFd connect_unix_socket(const std::string& path, const std::string& what) {
+  SocketAddress address = socket_address(path, what);
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) {
     throw_errno("create a socket for " + what);
   }
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.addr), sizeof address.addr) < 0) {
     throw_errno("connect to " + what + " at " + path);
+  }
+  return fd;
+}
+
+UniqueFd listen_unix_socket(const std::string& path, const std::string& what) {
+  SocketAddress address = socket_address(path, what);
+  ::unlink(address.addr.sun_path);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) {
+    throw_errno("create a socket for " + what);
+  }
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.addr), sizeof address.addr) < 0) {
+    throw_errno(what + ": bind " + path);
+  }
+  if (::listen(fd.get(), 16) < 0) {
+    throw_errno(what + ": listen on " + path);
   }
   return fd;
 }

@@ -44,9 +44,11 @@ void ensure_image(Context& ctx, const RunFlags& flags) {
   std::cerr << "Writing manifest to image destination\n";
 }
 
-std::string create_container(Context& ctx, const RunFlags& flags, bool auto_remove = false) {
+// rm: run --rm (the monitor removes it when detached, else this process does).
+std::string create_container(Context& ctx, const RunFlags& flags, bool rm = false, bool detach = false) {
   pod::ContainerRunSpec spec = run_spec(flags);  // bad values fail before anything is pulled
-  spec.auto_remove = auto_remove;
+  spec.rm = rm;
+  spec.auto_remove = rm && detach;
   ensure_image(ctx, flags);
   return ctx.containers().create(spec);
 }
@@ -74,7 +76,7 @@ int run_attached(pod::ContainerManager& containers, const std::string& id, const
 
 int run(Context& ctx, const RunFlags& flags, const RunOnlyFlags& run_only) {
   // Detached, its monitor removes it at the end; attached, this process does.
-  std::string id = create_container(ctx, flags, run_only.detach && run_only.rm);
+  std::string id = create_container(ctx, flags, run_only.rm, run_only.detach);
   auto& containers = ctx.containers();
   int code = 0;
   try {

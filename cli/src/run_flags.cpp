@@ -6,6 +6,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
+#include "skiff/image/store.h"
 
 namespace skiff::cli {
 
@@ -75,7 +76,8 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
                  "[SOURCE:]DEST[:ro]: a host path (absolute) or a named volume mounted at DEST; DEST alone: an "
                  "anonymous volume")
       ->allow_extra_args(false);
-  cmd.add_option("-p,--publish", flags.publish, "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL]: publish a port (bridge)")
+  cmd.add_option("-p,--publish", flags.publish,
+                 "[[IP:][HOSTPORT]:]CONTAINERPORT[/PROTOCOL]: publish a port (bridge, slirp4netns)")
       ->allow_extra_args(false);
   cmd.add_option("-w,--workdir", flags.workdir, "the working directory of the command");
   cmd.add_option("-u,--user", flags.user, "USER[:GROUP], names or numbers, to run the command as");
@@ -91,7 +93,8 @@ void add_run_flags(CLI::App& cmd, RunFlags& flags) {
   cmd.add_option("--security-opt", flags.security_opts,
                  "seccomp=<profile.json>, seccomp=unconfined or no-new-privileges")
       ->allow_extra_args(false);
-  cmd.add_option("--network,--net", flags.network, "bridge (default), none, host or container:<name|id>");
+  cmd.add_option("--network,--net", flags.network,
+                 "bridge (root's default), slirp4netns (rootless default), none, host or container:<name|id>");
   cmd.add_option("--pod", flags.pod, "run in this pod (skiff pod create): its network, IPC and host name");
   cmd.add_option("--restart", flags.restart, "when the container restarts: no, on-failure[:N], always");
   cmd.add_option("-l,--label", flags.labels, "KEY=VALUE metadata for the container")->allow_extra_args(false);
@@ -241,16 +244,23 @@ pod::ContainerRunSpec run_spec(const RunFlags& flags) {
   for (const auto& volume : flags.volumes) {
     spec.mounts.push_back(parse_volume(volume));
   }
+  std::string network = flags.network;
+  if (network.empty()) {
+    // podman's defaults: the bridge as root, slirp4netns rootless (no bridge to join there); in a
+    // pod, the pod's (bridge stands for it).
+    network = image::Store::running_rootless() && flags.pod.empty() ? "slirp4netns" : "bridge";
+  }
   try {
-    spec.network = pod::parse_container_network(flags.network);
+    spec.network = pod::parse_container_network(network);
   } catch (const Error& e) {
     throw Error(std::string("--network: ") + e.what());
   }
   for (const auto& publish : flags.publish) {
     spec.ports.push_back(parse_publish(publish));
   }
-  if (!spec.ports.empty() && spec.network.mode != pod::ContainerNetwork::Mode::bridge) {
-    throw Error("--publish: publishing ports needs --network bridge (not " + flags.network + ")");
+  if (!spec.ports.empty() && spec.network.mode != pod::ContainerNetwork::Mode::bridge &&
+      spec.network.mode != pod::ContainerNetwork::Mode::slirp4netns) {
+    throw Error("--publish: publishing ports needs --network bridge or slirp4netns (not " + network + ")");
   }
   spec.hostname = flags.hostname;
   if (!flags.pod.empty()) {

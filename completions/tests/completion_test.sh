@@ -29,7 +29,7 @@ expect() {
 
 expect "images import info inspect image" "$skiff" i
 expect "ps port" "$skiff" container p
-expect "bridge none host container:" "$skiff" run --network ""
+expect "bridge none host slirp4netns container:" "$skiff" run --network ""
 expect "on-failure" "$skiff" run --restart o
 expect "TERM" "$skiff" kill -s T
 expect "pull ls rm tag inspect load save import prune" "$skiff" image ""

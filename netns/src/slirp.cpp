@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,10 +145,9 @@ Slirp4netns::Slirp4netns(const SlirpOptions& options) {
       throw_errno(context + ": open " + *ns);
     }
   }
+  // slirp4netns binds it relative to its working directory, options.dir, so that a dir deeper than
+  // sun_path's 108 bytes allows still works; connect_unix_socket reaches it the same way.
   api_socket_ = options.dir + "/slirp.sock";
-  if (api_socket_.size() >= sizeof(sockaddr_un{}.sun_path)) {
-    throw Error(context + ": API socket path " + api_socket_ + " is too long for a unix socket");
-  }
   // A socket left by a slirp4netns that was killed would make the new one fail with EADDRINUSE.
   if (::unlink(api_socket_.c_str()) < 0 && errno != ENOENT) {
     throw_errno(context + ": remove " + api_socket_);
@@ -169,7 +167,7 @@ Slirp4netns::Slirp4netns(const SlirpOptions& options) {
                                    "--enable-sandbox",
                                    "--enable-seccomp",
                                    "--api-socket",
-                                   api_socket_,
+                                   "slirp.sock",
                                    "--ready-fd",
                                    std::to_string(ready.write.get()),
                                    "--exit-fd",
@@ -208,6 +206,10 @@ Slirp4netns::Slirp4netns(const SlirpOptions& options) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
+    if (::chdir(options.dir.c_str()) != 0) {
+      ::dprintf(2, "chdir %s: %s\n", options.dir.c_str(), std::strerror(errno));
+      ::_exit(127);
+    }
     ::execv(argv[0], argv.data());
     ::dprintf(2, "exec %s: %s\n", argv[0], std::strerror(errno));
     ::_exit(127);

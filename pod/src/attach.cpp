@@ -11,10 +11,10 @@
 #include <cerrno>
 #include <csignal>
 
-#include "long_socket_path.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
+#include "skiff/base/unix_socket.h"
 
 namespace skiff::pod {
 
@@ -181,7 +181,7 @@ std::optional<AttachFrame> FrameDecoder::next() {
 }
 
 UniqueFd connect_attach_socket(const std::string& path) {
-  return connect_unix_at(path, "the container's attach socket");
+  return connect_unix_socket(path, "the container's attach socket");
 }
 
 std::optional<int> relay_attach(int attach_fd, const RelayOptions& options) {

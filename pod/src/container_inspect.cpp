@@ -66,7 +66,7 @@ boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
       {"CapAdd", strings(s.cap_add)},
       {"CapDrop", strings(s.cap_drop)},
       {"ReadonlyRootfs", s.read_only},
-      {"AutoRemove", s.auto_remove},
+      {"AutoRemove", s.rm || s.auto_remove},
       {"Init", s.init},
       {"SecurityOpt", boost::json::array{}},
       {"PortBindings", ports_json(s.ports)},

@@ -123,7 +123,7 @@ void remove_anonymous_volumes(const image::Store& store, const ContainerRunSpec&
 
 // A container removed when it ends (--rm) does not wait at its end for its writes to be synced.
 image::Durability rootfs_durability(const ContainerRunSpec& spec) {
-  return spec.auto_remove ? image::Durability::transient : image::Durability::synced;
+  return spec.rm || spec.auto_remove ? image::Durability::transient : image::Durability::synced;
 }
 
 // The overlay at merged, from the monitor once the container has ended for good (by path: the
@@ -183,11 +183,15 @@ ContainerNetwork parse_container_network(std::string_view text) {
     n.mode = ContainerNetwork::Mode::none;
   } else if (text == "host") {
     n.mode = ContainerNetwork::Mode::host;
+  } else if (text == "slirp4netns") {
+    n.mode = ContainerNetwork::Mode::slirp4netns;
   } else if (text.starts_with("container:") && text.size() > 10) {
     n.mode = ContainerNetwork::Mode::container;
     n.container = std::string(text.substr(10));
   } else {
-    throw Error("invalid network \"" + std::string(text) + "\": use bridge, none, host or container:<name|id>", EINVAL);
+    throw Error(
+        "invalid network \"" + std::string(text) + "\": use bridge, none, host, slirp4netns or container:<name|id>",
+        EINVAL);
   }
   return n;
 }
@@ -200,6 +204,8 @@ std::string container_network_name(const ContainerNetwork& network) {
       return "none";
     case ContainerNetwork::Mode::host:
       return "host";
+    case ContainerNetwork::Mode::slirp4netns:
+      return "slirp4netns";
     case ContainerNetwork::Mode::container:
       return "container:" + network.container;
   }
@@ -278,8 +284,9 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
   if (!spec.name.empty()) {
     validate_container_name(spec.name);
   }
-  if (!spec.ports.empty() && spec.network.mode != ContainerNetwork::Mode::bridge) {
-    throw Error("ports: publishing ports needs the bridge network (the container's network is " +
+  if (!spec.ports.empty() && spec.network.mode != ContainerNetwork::Mode::bridge &&
+      spec.network.mode != ContainerNetwork::Mode::slirp4netns) {
+    throw Error("ports: publishing ports needs the bridge or slirp4netns network (the container's network is " +
                     container_network_name(spec.network) + ")",
                 EINVAL);
   }
@@ -448,6 +455,13 @@ UniqueFd ContainerManager::start(const std::string& name_or_id, const StartOptio
   request.tty = spec.tty;
   request.attach_socket = layout.attach_socket();
   request.start_on_attach = options.attach;
+  if (spec.network.mode == ContainerNetwork::Mode::slirp4netns) {
+    // Started by the monitor once the container runs, and ended with it.
+    request.slirp = true;
+    request.slirp_dir = layout.dir();
+    request.slirp_netns = layout.netns();
+    request.ports = spec.ports;
+  }
   std::string merged = rootfs.merged();
   image::Store* store = options_.store;
   std::string state_root = options_.state_root;
@@ -638,6 +652,11 @@ int ContainerManager::wait(const std::string& name_or_id) {
     }
     if (status && (status->state == "exited" || status->state == "restarting")) {
       return status->exit_code;
+    }
+    if (status) {
+      // Its monitor is gone without recording an end (killed, or it failed to start it).
+      throw Error("container " + name_or_id + ": its monitor ended without recording an exit (state " + status->state +
+                  ")");
     }
     if (!path_exists(layout.dir())) {
       throw Error("no such container: " + name_or_id, ENOENT);

@@ -13,6 +13,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/cgroups/rootless.h"
+#include "skiff/netns/slirp.h"
 
 #ifdef SKIFF_POD_HAVE_NETNS
 #include "skiff/netns/etc_files.h"
@@ -23,7 +24,8 @@ namespace skiff::pod {
 namespace {
 
 bool own_netns(const ContainerRunSpec& spec) {
-  return spec.network.mode == ContainerNetwork::Mode::bridge || spec.network.mode == ContainerNetwork::Mode::none;
+  return spec.network.mode == ContainerNetwork::Mode::bridge || spec.network.mode == ContainerNetwork::Mode::none ||
+         spec.network.mode == ContainerNetwork::Mode::slirp4netns;
 }
 
 // A rootless caller (root of its user namespace only) may not touch the host's bridge or nftables.
@@ -31,7 +33,7 @@ void refuse_rootless_bridge(const ContainerLayout& layout, const ContainerRunSpe
   if (spec.network.mode == ContainerNetwork::Mode::bridge && cgroups::running_rootless()) {
     throw Error("container " + (spec.name.empty() ? layout.id : spec.name) +
                     ": the bridge network needs root (it adds a veth to the host's bridge and nftables rules); "
-                    "run it rootless with --network none or --network host",
+                    "run it rootless with --network slirp4netns (the default), none or host",
                 EPERM);
   }
 }
@@ -84,11 +86,19 @@ std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetw
       (void)config;
       throw Error("container " + layout.id + ": bridge networking is not built in (no netns library)");
 #endif
+    } else if (spec.network.mode == ContainerNetwork::Mode::slirp4netns) {
+      // slirp4netns itself is started by the container's monitor, on the namespace the container joined.
+      status = slirp_network_status(spec.ports);
+      save_network_status(layout.network_record(), *status);
     } else {
       bring_up_loopback(layout.netns());
     }
   }
-  write_container_etc_files(layout, spec.hostname, status);
+  std::vector<std::string> nameservers;
+  if (spec.network.mode == ContainerNetwork::Mode::slirp4netns) {
+    nameservers.emplace_back(netns::kSlirpDnsServer);
+  }
+  write_container_etc_files(layout, spec.hostname, status, nameservers);
   return status;
 }
 
@@ -103,6 +113,10 @@ void disconnect_container(const netns::BridgeNetworkConfig& config, const Contai
   (void)config;
   (void)spec;
 #endif
+  if (spec.network.mode == ContainerNetwork::Mode::slirp4netns) {
+    // Ended by the monitor with the container; one its killed monitor left is ended here.
+    kill_pod_slirp(layout.dir());
+  }
   std::remove(layout.network_record().c_str());
   while (is_mount_point(layout.netns())) {
     if (::umount2(layout.netns().c_str(), MNT_DETACH) != 0) {
@@ -115,7 +129,8 @@ void disconnect_container(const netns::BridgeNetworkConfig& config, const Contai
 }
 
 void write_container_etc_files(const ContainerLayout& layout, const std::string& hostname,
-                               const std::optional<netns::PodNetworkStatus>& network) {
+                               const std::optional<netns::PodNetworkStatus>& network,
+                               const std::vector<std::string>& nameservers) {
   std::string dir = layout.dir() + "/etc";
   mkdir_all(dir);
 #ifdef SKIFF_POD_HAVE_NETNS
@@ -131,6 +146,7 @@ void write_container_etc_files(const ContainerLayout& layout, const std::string&
   if (files.addresses.empty()) {
     files.extra_hosts.push_back({"127.0.1.1", {hostname}});
   }
+  files.dns.nameservers = nameservers;
   netns::write_pod_etc_files(dir, files);
 #else
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
@@ -139,8 +155,14 @@ void write_container_etc_files(const ContainerLayout& layout, const std::string&
            "\t" + hostname + "\n";
   write_file_atomic(dir + "/hosts", hosts, 0644, false);
   write_file_atomic(dir + "/hostname", hostname + "\n", 0644, false);
-  write_file_atomic(dir + "/resolv.conf", path_exists("/etc/resolv.conf") ? read_file("/etc/resolv.conf") : "", 0644,
-                    false);
+  std::string resolv;
+  for (const auto& server : nameservers) {
+    resolv += "nameserver " + server + "\n";
+  }
+  if (nameservers.empty() && path_exists("/etc/resolv.conf")) {
+    resolv = read_file("/etc/resolv.conf");
+  }
+  write_file_atomic(dir + "/resolv.conf", resolv, 0644, false);
 #endif
 }
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "container_store.h"
 #include "skiff/netns/pod_network.h"
@@ -21,8 +22,10 @@ std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetw
 // Undoes connect_container; idempotent, also for what a crash half way through left.
 void disconnect_container(const netns::BridgeNetworkConfig& config, const ContainerLayout& layout,
                           const ContainerRunSpec& spec);
-// Writes <dir>/etc/{hosts,hostname,resolv.conf} for the container's address (if any).
+// Writes <dir>/etc/{hosts,hostname,resolv.conf} for the container's address (if any), with
+// nameservers in resolv.conf (empty: the host's).
 void write_container_etc_files(const ContainerLayout& layout, const std::string& hostname,
-                               const std::optional<netns::PodNetworkStatus>& network);
+                               const std::optional<netns::PodNetworkStatus>& network,
+                               const std::vector<std::string>& nameservers = {});
 
 }  // namespace skiff::pod

@@ -12,7 +12,6 @@
 #include <cerrno>
 
 #include "container_store.h"
-#include "long_socket_path.h"
 #include "monitor.h"
 #include "pod_store.h"
 #include "skiff/base/error.h"
@@ -91,7 +90,7 @@ int ContainerManager::exec(const std::string& name_or_id, const ExecSpec& spec) 
     if (!spec.on_terminal) {
       throw Error("exec with a terminal: no on_terminal to relay it", EINVAL);
     }
-    console = listen_unix_at(console_path, "exec console socket");
+    console = listen_unix_socket(console_path, "exec console socket");
     console_dir.reset(::open(layout.dir().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!console_dir) {
       throw_errno("open " + layout.dir());

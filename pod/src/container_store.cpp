@@ -96,6 +96,7 @@ boost::json::object run_spec_to_json(const ContainerRunSpec& s) {
                         {"capAdd", string_array(s.cap_add)},
                         {"capDrop", string_array(s.cap_drop)},
                         {"readOnly", s.read_only},
+                        {"rm", s.rm},
                         {"autoRemove", s.auto_remove},
                         {"init", s.init},
                         {"seccompProfile", s.seccomp_profile},
@@ -176,6 +177,7 @@ ContainerRunSpec run_spec_from_json(const boost::json::object& o) {
   s.cap_add = strings(o, "capAdd");
   s.cap_drop = strings(o, "capDrop");
   s.read_only = flag(o, "readOnly");
+  s.rm = flag(o, "rm");
   s.auto_remove = flag(o, "autoRemove");
   s.init = flag(o, "init");
   s.seccomp_profile = str(o, "seccompProfile");

@@ -41,6 +41,7 @@ struct MonitorRequest {
   // stops slirp4netns when the container has ended.
   bool slirp = false;
   std::string slirp_dir;
+  std::string slirp_netns;  // the namespace to serve; empty: the container's /proc/<pid>/ns/net
   std::vector<netns::PortMapping> ports;
 
   RestartPolicy restart;

@@ -18,7 +18,6 @@
 #include <climits>
 #include <list>
 
-#include "long_socket_path.h"
 #include "monitor.h"
 #include "pod_net.h"
 #include "pod_store.h"
@@ -168,7 +167,7 @@ void Monitor::setup_process() {
   ::sigprocmask(SIG_SETMASK, &handled, nullptr);
   signals_.reset(::signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!request_.attach_socket.empty()) {
-    listener_ = listen_unix_at(request_.attach_socket, "attach socket");
+    listener_ = listen_unix_socket(request_.attach_socket, "attach socket");
   }
 }
 
@@ -182,7 +181,7 @@ void Monitor::create_and_start(bool first) {
   UniqueFd console_dir;
   if (request_.tty) {
     std::string path = request_.bundle + "/console.sock";
-    console_ = listen_unix_at(path, "console socket");
+    console_ = listen_unix_socket(path, "console socket");
     // The runtime connects from this process: the short /proc/self/fd path of the bundle works.
     console_dir.reset(::open(request_.bundle.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     options.console_socket = fd_path(console_dir.get()) + "/console.sock";
@@ -220,6 +219,12 @@ void Monitor::create_and_start(bool first) {
       stdin_ = std::move(in->write);
     }
   }
+  if (first && request_.slirp && !request_.slirp_netns.empty()) {
+    // A namespace file: served before the start, and before an attaching caller hears of it, so
+    // that a container that exits at once still had its network and its ports are up before it
+    // serves.
+    slirp_.emplace(request_.slirp_dir, record_.pid, request_.ports, request_.slirp_netns);
+  }
   if (first && request_.start_on_attach) {
     record_.state = "created";
     save_container_record(status_file_, record_);
@@ -242,7 +247,9 @@ void Monitor::create_and_start(bool first) {
     }
   }
   rt_.start(request_.runtime_id);
-  if (first && request_.slirp) {
+  if (first && request_.slirp && request_.slirp_netns.empty()) {
+    // The pod's infra, by its /proc/<pid>/ns: only once it runs, as the runtime keeps a created
+    // container's process undumpable (its /proc/<pid>/ns closed to the monitor) until its exec.
     slirp_.emplace(request_.slirp_dir, record_.pid, request_.ports);
   }
   record_.state = "running";

@@ -92,7 +92,8 @@ bool send_all(int fd, const std::string& message) {
 
 // The holder process; never returns.
 [[noreturn]] void run_slirp_holder(pid_t monitor_pid, const std::string& pod_dir, pid_t infra_pid,
-                                   const std::vector<netns::PortMapping>& ports, int report_fd, int keep_alive_fd) {
+                                   const std::string& netns_path, const std::vector<netns::PortMapping>& ports,
+                                   int report_fd, int keep_alive_fd) {
   ::prctl(PR_SET_NAME, "skiff-slirp");
   // Dies with the monitor even in the middle of starting slirp4netns (which then ends by its exit
   // fd), so that a teardown that has waited for a killed monitor finds no holder starting another.
@@ -118,7 +119,7 @@ bool send_all(int fd, const std::string& message) {
       }
     }
     netns::SlirpOptions options;
-    options.netns_path = proc + "net";
+    options.netns_path = netns_path.empty() ? proc + "net" : netns_path;
     options.dir = pod_dir;
     slirp.emplace(options);
     pid_t pid = slirp->pid();
@@ -148,6 +149,7 @@ bool send_all(int fd, const std::string& message) {
   ::_exit(0);
 #else
   (void)infra_pid;
+  (void)netns_path;
   (void)ports;
   (void)keep_alive_fd;
   send_all(report_fd, "error pod " + pod_dir + ": slirp4netns networking is not built in (no netns library)");
@@ -157,7 +159,8 @@ bool send_all(int fd, const std::string& message) {
 
 }  // namespace
 
-PodSlirp::PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports) {
+PodSlirp::PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports,
+                   const std::string& netns_path) {
   int report[2];
   int keep[2];
   check(::pipe2(report, O_CLOEXEC), "pipe for the slirp4netns holder");
@@ -170,7 +173,7 @@ PodSlirp::PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vecto
   pid_t monitor_pid = ::getpid();
   pid_t pid = check(::fork(), "fork the slirp4netns holder");
   if (pid == 0) {
-    run_slirp_holder(monitor_pid, pod_dir, infra_pid, ports, report_write.get(), keep_read.get());
+    run_slirp_holder(monitor_pid, pod_dir, infra_pid, netns_path, ports, report_write.get(), keep_read.get());
   }
   holder_ = pid;
   report_write.reset();
@@ -237,6 +240,16 @@ void kill_pod_slirp(const std::string& pod_dir) {
   }
 }
 
+netns::PodNetworkStatus slirp_network_status(const std::vector<netns::PortMapping>& ports) {
+  // slirp4netns --configure sets lo and tap0 up.
+  netns::PodNetworkStatus status;
+  status.interface = "tap0";
+  status.address4 = std::string(netns::kSlirpGuestAddress) + "/24";
+  status.gateway4 = "10.0.2.2";
+  status.ports = ports;
+  return status;
+}
+
 std::optional<netns::PodNetworkStatus> connect_pod(const netns::BridgeNetworkConfig& config, const PodSpec& spec,
                                                    pid_t infra_pid) {
   std::string netns_path = "/proc/" + std::to_string(infra_pid) + "/ns/net";
@@ -247,15 +260,8 @@ std::optional<netns::PodNetworkStatus> connect_pod(const netns::BridgeNetworkCon
     case NetworkMode::automatic:
       bring_up_loopback(netns_path);
       return std::nullopt;
-    case NetworkMode::slirp4netns: {
-      // slirp4netns --configure sets lo and tap0 up: what it gives every pod.
-      netns::PodNetworkStatus status;
-      status.interface = "tap0";
-      status.address4 = std::string(netns::kSlirpGuestAddress) + "/24";
-      status.gateway4 = "10.0.2.2";
-      status.ports = spec.ports;
-      return status;
-    }
+    case NetworkMode::slirp4netns:
+      return slirp_network_status(spec.ports);
     case NetworkMode::bridge:
 #ifdef SKIFF_POD_HAVE_NETNS
       return netns::attach_pod(config, spec.id, netns_path, spec.ports);

@@ -30,9 +30,12 @@ void bring_up_loopback(const std::string& netns_path);
 // <pod_dir>/slirp4netns.pid, through which teardown finds a slirp4netns left behind.
 class PodSlirp {
  public:
-  // Starts slirp4netns on the infra's network namespace and publishes ports; returns once both
-  // are done. Throws with slirp4netns's own reason.
-  PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports);
+  // Starts slirp4netns on the infra's network namespace (netns_path when given: a standalone
+  // container's bind-mounted one, which a process of the caller may open where the container's
+  // /proc/<pid>/ns, once it runs as another user, is refused) and publishes ports; returns once
+  // both are done. Throws with slirp4netns's own reason.
+  PodSlirp(const std::string& pod_dir, pid_t infra_pid, const std::vector<netns::PortMapping>& ports,
+           const std::string& netns_path = {});
   ~PodSlirp();
   PodSlirp(const PodSlirp&) = delete;
   PodSlirp& operator=(const PodSlirp&) = delete;
@@ -48,6 +51,10 @@ std::string slirp_pid_file(const std::string& pod_dir);
 // Kills the slirp4netns named by the pod's pid file (if it is still that process) and waits until
 // it has exited. For teardown after a monitor was killed; nothing to do when there is no file.
 void kill_pod_slirp(const std::string& pod_dir);
+
+// What slirp4netns --configure gives a network namespace: tap0 at 10.0.2.100/24, the gateway
+// 10.0.2.2, and ports published through its API socket.
+netns::PodNetworkStatus slirp_network_status(const std::vector<netns::PortMapping>& ports);
 
 // Connects the pod per its network mode; nullopt for none and host. slirp4netns is started by
 // the infra's monitor (PodSlirp); this only describes what it gave the pod.

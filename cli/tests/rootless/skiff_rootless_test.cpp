@@ -171,6 +171,8 @@ class RootlessContainers : public SkiffRootless {
     }
     auto rm = skiff({"rm", "-a", "-f"});
     EXPECT_TRUE(rm.ok()) << rm.err;
+    auto pods = skiff({"pod", "rm", "-a", "-f"});
+    EXPECT_TRUE(pods.ok()) << pods.err;
     auto ps = skiff({"ps", "-a", "-q"});
     EXPECT_EQ(ps.out, "") << ps.err;
     std::string containers = run_root() + "/containers";
@@ -278,8 +280,65 @@ TEST_F(RootlessContainers, BridgeIsRefusedWithWhatToUseInstead) {
   auto run = skiff({"run", "--rm", "--network", "bridge", image(), "true"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("the bridge network needs root"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("--network none"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--network slirp4netns"), std::string::npos) << run.err;
   EXPECT_EQ(skiff({"ps", "-a", "-q"}).out, "");
+}
+
+// What curl gets from url, retried (bounded) until something answers there.
+std::string fetch(const std::string& url) {
+  for (int i = 0; i < 100; ++i) {
+    auto got = run_subprocess(SubprocessOptions{.args = {"curl", "-s", "--max-time", "2", url}});
+    if (got.ok()) {
+      return got.out;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return "<nothing answered at " + url + ">";
+}
+
+TEST_F(RootlessContainers, TheDefaultNetworkIsSlirp4netnsAndPublishesOnTheHost) {
+  auto resolv = skiff({"run", "--rm", image(), "cat /etc/resolv.conf; ip -4 addr show tap0 | grep -o 'inet [0-9./]*'"});
+  ASSERT_TRUE(resolv.ok()) << resolv.err;
+  EXPECT_EQ(resolv.out, "nameserver 10.0.2.3\ninet 10.0.2.100/24\n");
+
+  auto run = skiff({"run", "-d", "--name", "web", "-p", "127.0.0.1::8000", image(),
+                    "mkdir -p /tmp/w && echo from-slirp > /tmp/w/index.html && exec httpd -f -p 8000 -h /tmp/w"});
+  ASSERT_TRUE(run.ok()) << run.err;
+  auto port = skiff({"port", "web", "8000/tcp"});
+  ASSERT_TRUE(port.ok()) << port.err;
+  EXPECT_EQ(fetch("http://" + std::string(trim(port.out)) + "/index.html"), "from-slirp\n");
+  EXPECT_EQ(skiff({"inspect", "-f", "{{.HostConfig.NetworkMode}} {{.NetworkSettings.IPAddress}}", "web"}).out,
+            "slirp4netns 10.0.2.100\n");
+  ASSERT_TRUE(skiff({"rm", "-f", "web"}).ok());
+}
+
+TEST_F(RootlessContainers, APodSharesLocalhostAndPublishesThroughSlirp4netns) {
+  auto create = skiff({"pod", "create", "--name", "rp", "-p", "127.0.0.1::8000"});
+  ASSERT_TRUE(create.ok()) << create.err;
+  auto doc = boost::json::parse(skiff({"pod", "inspect", "rp"}).out).as_array().at(0).as_object();
+  EXPECT_EQ(doc.at("InfraConfig").at("NetworkMode"), "slirp4netns");
+  std::string url =
+      "http://127.0.0.1:" + std::string(doc.at("InfraConfig").at("PortBindings").at(0).at("HostPort").as_string()) +
+      "/index.html";
+  auto serve = skiff({"run", "-d", "--pod", "rp", "--name", "srv", image(),
+                      "mkdir -p /tmp/w && echo from-the-pod > /tmp/w/index.html && exec httpd -f -p 8000 -h /tmp/w"});
+  ASSERT_TRUE(serve.ok()) << serve.err;
+  auto local = skiff({"run", "--rm", "--pod", "rp", image(),
+                      "for i in $(seq 100); do wget -qO- http://localhost:8000/index.html && exit 0; sleep 0.1; done; "
+                      "exit 1"});
+  EXPECT_EQ(local.out, "from-the-pod\n") << local.err;
+  EXPECT_EQ(fetch(url), "from-the-pod\n");
+
+  ASSERT_TRUE(skiff({"pod", "stop", "-t", "0", "rp"}).ok());
+  EXPECT_EQ(status_of("srv"), "exited");
+  ASSERT_TRUE(skiff({"pod", "start", "rp"}).ok());
+  EXPECT_EQ(fetch(url), "from-the-pod\n");
+
+  auto rm = skiff({"pod", "rm", "-f", "rp"});
+  ASSERT_TRUE(rm.ok()) << rm.err;
+  EXPECT_EQ(skiff({"pod", "ps", "-q"}).out, "");
+  std::string pods = run_root() + "/pods";
+  EXPECT_TRUE(!path_exists(pods) || std::filesystem::is_empty(pods)) << "pod state left in " << pods;
 }
 
 TEST_F(RootlessContainers, AHolderThatIsGoneIsReplaced) {

@@ -187,18 +187,21 @@ std::string super_options_at(const std::string& path) {
 
 TEST_F(ContainerTest, OnlyATransientContainersRootfsIsVolatile) {
   auto kept = script("kept", "true");
-  auto transient = script("transient", "true");
-  transient.auto_remove = true;
-  std::string kept_id = manager().create(kept);
-  std::string transient_id = manager().create(transient);
-  std::string kept_opts = super_options_at(store().root() + "/containers/" + kept_id + "/merged");
-  std::string transient_opts = super_options_at(store().root() + "/containers/" + transient_id + "/merged");
+  auto attached = script("attached", "true");  // run --rm: removed by its caller
+  attached.rm = true;
+  auto detached = script("detached", "true");  // run -d --rm: removed by its monitor
+  detached.rm = true;
+  detached.auto_remove = true;
+  std::string kept_opts = super_options_at(store().root() + "/containers/" + manager().create(kept) + "/merged");
   ASSERT_NE(kept_opts, "");
-  ASSERT_NE(transient_opts, "");
   EXPECT_EQ(kept_opts.find("volatile"), std::string::npos) << kept_opts;
-  EXPECT_NE(transient_opts.find("volatile"), std::string::npos) << transient_opts;
+  for (const auto& spec : {attached, detached}) {
+    std::string opts = super_options_at(store().root() + "/containers/" + manager().create(spec) + "/merged");
+    ASSERT_NE(opts, "");
+    EXPECT_NE(opts.find("volatile"), std::string::npos) << spec.name << ": " << opts;
+    manager().remove(spec.name, true);
+  }
   manager().remove("kept", true);
-  manager().remove("transient", true);
 }
 
 TEST_F(ContainerTest, InitRunsAsPidOneForwardsSignalsAndExitsAsTheCommand) {

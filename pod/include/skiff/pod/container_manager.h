@@ -46,9 +46,10 @@ struct ContainerMount {
 };
 
 // --network: bridge (a veth on the node's bridge, ports published), none (loopback only), host,
-// or container:<id or name> (that container's network namespace, which must be running).
+// slirp4netns (user-mode networking, ports published through it: rootless), or
+// container:<id or name> (that container's network namespace, which must be running).
 struct ContainerNetwork {
-  enum class Mode { bridge, none, host, container };
+  enum class Mode { bridge, none, host, slirp4netns, container };
   Mode mode = Mode::bridge;
   std::string container;
 };
@@ -66,7 +67,7 @@ struct ContainerRunSpec {
   std::optional<std::string> workdir;
   std::vector<ContainerMount> mounts;
   ContainerNetwork network;
-  std::vector<netns::PortMapping> ports;  // bridge only
+  std::vector<netns::PortMapping> ports;  // bridge and slirp4netns only
   std::string hostname;                   // the id's first 12 characters when empty
   // --pod: the pod (pod_manager.h) whose network, IPC and UTS namespaces the container joins (and
   // its PID namespace when the pod shares one), with its cgroup below the pod's and the pod's
@@ -86,6 +87,9 @@ struct ContainerRunSpec {
   RestartPolicy restart;
   bool tty = false;          // -t: a terminal, through the runtime's console socket
   bool interactive = false;  // -i: stdin kept open for attach clients
+  // --rm: the container is removed once it has ended (by the caller, or with auto_remove by its
+  // monitor), so its rootfs is mounted volatile: nothing is synced at unmount.
+  bool rm = false;
   // --rm with -d: its monitor removes the container once it has ended for good (or was stopped).
   bool auto_remove = false;
   // --init: skiff-pause runs as PID 1 (bound at /run/skiff-init), the command as its child: it
