@@ -8,7 +8,6 @@
 #include "managers.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
-#include "skiff/base/passwd.h"
 #include "skiff/cgroups/own_cgroup.h"
 
 namespace skiff::cgroups {
@@ -45,14 +44,23 @@ const boost::json::value& required(const boost::json::object& obj, std::string_v
 
 namespace detail {
 
-bool rootless_skip(const Error& e, const std::string& path) {
-  int err = e.code();
-  if (err != EACCES && err != EPERM && err != EROFS) {
+bool RootlessSkip::take(const Error& e, const std::string& at) {
+  if (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS) {
     return false;
   }
-  log::warning("cgroup resources skipped: " + user_name(::geteuid()) + " has no delegated cgroup at " + path + " (" +
-               errno_name(err) + ")");
+  path = at;
+  err = e.code();
   return true;
+}
+
+void RootlessSkip::warn_if_limited(const Resources& resources) const {
+  bool limited = resources.memory || resources.cpu || resources.pids_limit || resources.block_io ||
+                 !resources.hugepage_limits.empty() || resources.network || !resources.unified.empty();
+  if (path.empty() || !limited) {
+    return;
+  }
+  log::warning("cgroup resources skipped: this rootless user has no delegated cgroup at " + path + " (" +
+               errno_name(err) + "), so its limits are not enforced");
 }
 
 void check_memory_usage(const Resources& resources, const std::function<uint64_t()>& usage) {

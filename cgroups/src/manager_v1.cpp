@@ -79,7 +79,7 @@ void V1Manager::create() {
     try {
       mkdir_all(dir);
     } catch (const Error& e) {
-      if (rootless_ && detail::rootless_skip(e, dir)) {
+      if (rootless_ && skipped_.take(e, dir)) {
         enabled_ = false;
         return;
       }
@@ -132,6 +132,7 @@ void V1Manager::enable_unified_controllers(const std::vector<FileWrite>& writes)
 
 void V1Manager::apply(const Resources& resources) {
   if (!enabled_) {
+    skipped_.warn_if_limited(resources);
     return;
   }
   detail::check_memory_usage(resources, [&] {

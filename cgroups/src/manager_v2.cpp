@@ -69,7 +69,7 @@ void V2Manager::create() {
   try {
     mkdir_all(dir_);
   } catch (const Error& e) {
-    if (rootless_ && detail::rootless_skip(e, dir_)) {
+    if (rootless_ && skipped_.take(e, dir_)) {
       enabled_ = false;
       return;
     }
@@ -95,6 +95,7 @@ void V2Manager::add_process(pid_t pid) {
 
 void V2Manager::apply(const Resources& resources) {
   if (!enabled_) {
+    skipped_.warn_if_limited(resources);
     return;
   }
   warn_unsupported(resources);

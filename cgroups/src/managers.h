@@ -17,6 +17,22 @@ namespace skiff::cgroups {
 // Hierarchy key -> cgroup directory.
 using DirMap = std::map<std::string, std::string, std::less<>>;
 
+namespace detail {
+
+// Where a rootless caller may not make its cgroup (no delegation): the cgroup is skipped, and the
+// limits asked of it later are named in one warning.
+struct RootlessSkip {
+  std::string path;
+  int err = 0;
+  // True when e says the caller may not make cgroups at path; remembers both.
+  bool take(const Error& e, const std::string& at);
+  // Logs that the limits in resources are not enforced; nothing when only device rules (the
+  // runtime's defaults, which a rootless container's bound devices do without) were asked for.
+  void warn_if_limited(const Resources& resources) const;
+};
+
+}  // namespace detail
+
 // The cgroup v1 driver, also for hybrid hosts: one directory per mounted v1 hierarchy (each
 // controller, and name=systemd so that the host's systemd tracks the container as its own), plus
 // the cgroup2 directory on a hybrid host, used for the controllers v1 lacks there (hugetlb).
@@ -53,6 +69,7 @@ class V1Manager final : public Manager {
   std::string unified_base_;
   bool rootless_;
   bool enabled_;
+  detail::RootlessSkip skipped_;
 };
 
 // The cgroup v2 driver: one directory in the unified hierarchy.
@@ -82,6 +99,7 @@ class V2Manager final : public Manager {
   std::string base_;
   bool rootless_;
   bool enabled_;
+  detail::RootlessSkip skipped_;
 };
 
 namespace systemd {
@@ -157,8 +175,6 @@ namespace detail {
 // How long freezing, and dying after SIGKILL, may take before we give up.
 constexpr std::chrono::seconds kSettleTimeout{5};
 
-// True, after logging the rootless warning, when e says the caller may not make cgroups at path.
-bool rootless_skip(const Error& e, const std::string& path);
 // With memory.checkBeforeUpdate, refuses a memory limit below the cgroup's current usage.
 void check_memory_usage(const Resources& resources, const std::function<uint64_t()>& usage);
 // runc's way to signal a whole cgroup: freeze it (so that nothing forks past the list), signal
