@@ -12,6 +12,7 @@
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
+#include "skiff/base/rootless.h"
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
 #include "store_records.h"
@@ -90,16 +91,7 @@ std::string tmp_dir(const std::string& root) {
 }  // namespace
 
 bool Store::running_rootless() {
-  if (::geteuid() != 0) {
-    return true;
-  }
-  // Root in a user namespace other than the initial one maps less than the whole id range.
-  try {
-    auto map = read_file("/proc/self/uid_map");
-    return map.find("4294967295") == std::string::npos;
-  } catch (const Error&) {
-    return false;
-  }
+  return skiff::running_rootless();
 }
 
 std::string Store::default_root() {

@@ -24,7 +24,7 @@
 #include "skiff/base/json.h"
 #include "skiff/base/log.h"
 #include "skiff/base/random.h"
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 #include "skiff/image/image_config.h"
 #include "skiff/image/manifest.h"
 #include "skiff/image/rootfs.h"
@@ -566,7 +566,7 @@ void ContainerManager::remove(const std::string& name_or_id, bool force, bool vo
     remove_anonymous_volumes(*options_.store, record.spec);
   }
   try {
-    cgroups::make_manager({record.cgroup_path, id, cgroups::running_rootless(), false})->destroy();
+    cgroups::make_manager({record.cgroup_path, id, skiff::running_rootless(), false})->destroy();
   } catch (const std::exception&) {
     // Gone with the runtime container already.
   }

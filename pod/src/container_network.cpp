@@ -12,7 +12,7 @@
 #include "pod_net.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 #include "skiff/netns/slirp.h"
 
 #ifdef SKIFF_POD_HAVE_NETNS
@@ -30,7 +30,7 @@ bool own_netns(const ContainerRunSpec& spec) {
 
 // A rootless caller (root of its user namespace only) may not touch the host's bridge or nftables.
 void refuse_rootless_bridge(const ContainerLayout& layout, const ContainerRunSpec& spec) {
-  if (spec.network.mode == ContainerNetwork::Mode::bridge && cgroups::running_rootless()) {
+  if (spec.network.mode == ContainerNetwork::Mode::bridge && skiff::running_rootless()) {
     throw Error("container " + (spec.name.empty() ? layout.id : spec.name) +
                     ": the bridge network needs root (it adds a veth to the host's bridge and nftables rules); "
                     "run it rootless with --network slirp4netns (the default), none or host",
@@ -106,7 +106,7 @@ void disconnect_container(const netns::BridgeNetworkConfig& config, const Contai
                           const ContainerRunSpec& spec) {
 #ifdef SKIFF_POD_HAVE_NETNS
   // Rootless, connect_container refused the bridge: nothing is attached.
-  if (spec.network.mode == ContainerNetwork::Mode::bridge && !cgroups::running_rootless()) {
+  if (spec.network.mode == ContainerNetwork::Mode::bridge && !skiff::running_rootless()) {
     netns::detach_pod(config, layout.id);
   }
 #else

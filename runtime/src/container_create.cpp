@@ -15,7 +15,7 @@
 #include "skiff/base/log.h"
 #include "skiff/base/passwd.h"
 #include "skiff/cgroups/manager.h"
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/devices.h"
 #include "skiff/runtime/hooks.h"
@@ -142,7 +142,7 @@ pid_t Runtime::create(const CreateOptions& options) {
     seccomp = compile_seccomp_cached(*spec.linux.seccomp, root_.path() + "/.seccomp-cache");
   }
   // Root of a rootless CLI's user namespace has only its user's rights to the host's cgroups.
-  bool rootless = cgroups::running_rootless();
+  bool rootless = skiff::running_rootless();
 
   ContainerDir dir = ContainerDir::create(root_, options.id);
   std::unique_ptr<cgroups::Manager> cgroup;

@@ -14,7 +14,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/path.h"
 #include "skiff/base/unique_fd.h"
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 #include "skiff/runtime/hooks.h"
 #include "skiff/runtime/process_setup.h"
 #include "skiff/runtime/rootfs.h"
@@ -106,7 +106,7 @@ void write_time_offsets(const Linux& linux, int fd) {
     context.rootfs = config.rootfs;
     context.bundle = config.bundle;
     // Its own user namespace, or the caller's (a rootless CLI's): either way no mknod, as runc decides.
-    context.user_namespace = spec.linux.find_namespace(NamespaceType::user) != nullptr || cgroups::in_user_namespace();
+    context.user_namespace = spec.linux.find_namespace(NamespaceType::user) != nullptr || skiff::in_user_namespace();
     context.cgroup = config.cgroup;
     const Namespace* cgroup_ns = spec.linux.find_namespace(NamespaceType::cgroup);
     context.cgroup_namespace = cgroup_ns != nullptr && cgroup_ns->path.empty();

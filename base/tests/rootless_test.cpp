@@ -1,8 +1,8 @@
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 
 #include <gtest/gtest.h>
 
-namespace skiff::cgroups {
+namespace skiff {
 namespace {
 
 TEST(UidMap, TheInitialNamespaceMapsEveryId) {
@@ -16,4 +16,4 @@ TEST(UidMap, ARootlessNamespaceMapsTheUserAndItsRanges) {
 }
 
 }  // namespace
-}  // namespace skiff::cgroups
+}  // namespace skiff

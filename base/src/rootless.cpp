@@ -1,4 +1,4 @@
-#include "skiff/cgroups/rootless.h"
+#include "skiff/base/rootless.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
 
-namespace skiff::cgroups {
+namespace skiff {
 
 namespace {
 
@@ -41,4 +41,4 @@ bool running_rootless() {
   return ::geteuid() != 0 || in_user_namespace();
 }
 
-}  // namespace skiff::cgroups
+}  // namespace skiff

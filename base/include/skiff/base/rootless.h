@@ -6,7 +6,7 @@
 
 #include <string_view>
 
-namespace skiff::cgroups {
+namespace skiff {
 
 // True when uid_map_text (the text of /proc/<pid>/uid_map) maps less than the initial user
 // namespace's whole id range "0 0 4294967295".
@@ -16,7 +16,7 @@ bool is_non_initial_uid_map(std::string_view uid_map_text);
 bool in_user_namespace();
 
 // True when the caller is not root of the initial user namespace: cgroups only where delegated,
-// no bridge network.
+// no bridge network, images unpacked through subordinate ids.
 bool running_rootless();
 
-}  // namespace skiff::cgroups
+}  // namespace skiff
