@@ -4,13 +4,13 @@
 #include <cerrno>
 #include <optional>
 
-#include "../../pod/src/oci_config.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
 #include "skiff/base/unique_fd.h"
 #include "skiff/cli/rootless.h"
 #include "skiff/image/rootless_userns.h"
+#include "skiff/pod/pause_binary.h"
 #include "skiff/runtime/state.h"
 
 namespace skiff::cli {

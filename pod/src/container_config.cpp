@@ -14,6 +14,7 @@
 #include "skiff/base/path.h"
 #include "skiff/base/unique_fd.h"
 #include "skiff/image/runtime_spec_from_image.h"
+#include "skiff/pod/pause_binary.h"
 #include "skiff/pod/volumes.h"
 #include "skiff/runtime/capabilities.h"
 #include "skiff/runtime/default_spec.h"

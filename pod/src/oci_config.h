@@ -28,8 +28,4 @@ boost::json::object container_config(const PodSpec& pod, const ContainerSpec& co
 // Docker's and containerd's default capability set, by name ("CAP_CHOWN", …).
 std::vector<std::string> default_capabilities();
 
-// Where skiff-pause is: $SKIFF_PAUSE, next to the running binary, $PATH, the build tree. Throws
-// naming the places it looked.
-std::string find_pause_binary();
-
 }  // namespace skiff::pod

@@ -24,6 +24,7 @@
 #include "skiff/cgroups/resources.h"
 #include "skiff/image/store.h"
 #include "skiff/pod/cri_log.h"
+#include "skiff/pod/pause_binary.h"
 #include "skiff/runtime/container.h"
 #include "skiff/runtime/state.h"
 #include "teardown.h"
