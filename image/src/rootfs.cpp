@@ -137,8 +137,9 @@ void mount_legacy(const Store& store, const std::string& dir, const std::vector<
 Rootfs::Rootfs(const Store& store, ContainerRecord record)
     : store_(&store), record_(std::move(record)), dir_(store.container_dir(record_.id)) {}
 
-Rootfs Rootfs::create(const Store& store, std::string_view id, std::string_view image_name_or_id) {
-  Rootfs rootfs(store, store.register_container(id, image_name_or_id));
+Rootfs Rootfs::create(const Store& store, std::string_view id, std::string_view image_name_or_id,
+                      Durability durability) {
+  Rootfs rootfs(store, store.register_container(id, image_name_or_id, durability == Durability::synced));
   try {
     for (const char* sub : {"/upper", "/work", "/merged"}) {
       auto path = rootfs.dir_ + sub;

@@ -281,7 +281,7 @@ std::string Store::container_dir(std::string_view id) const {
   return root_ + "/containers/" + std::string(id);
 }
 
-ContainerRecord Store::register_container(std::string_view id, std::string_view image_name_or_id) const {
+ContainerRecord Store::register_container(std::string_view id, std::string_view image_name_or_id, bool durable) const {
   auto dir = container_dir(id);
   auto lock = lock_index();
   auto images = load_index();
@@ -296,7 +296,8 @@ ContainerRecord Store::register_container(std::string_view id, std::string_view 
   auto staging = root_ + "/tmp/" + unique_name("container-");
   check(::mkdir(staging.c_str(), 0700), "mkdir " + staging);
   try {
-    write_file_atomic(staging + "/container.json", json::pretty(store_detail::container_to_json(record)), 0644, true);
+    write_file_atomic(staging + "/container.json", json::pretty(store_detail::container_to_json(record)), 0644,
+                      durable);
     if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) < 0) {
       if (errno == EEXIST) {
         throw Error("container " + std::string(id) + " already has a rootfs in store " + root_);

@@ -352,7 +352,7 @@ std::string ContainerManager::create(const ContainerRunSpec& requested) {
     }
     record.spec = spec;
     save_standalone_record(layout, record);
-    auto rootfs = image::Rootfs::create(store, record.id, image.id.str());
+    auto rootfs = image::Rootfs::create(store, record.id, image.id.str(), rootfs_durability(spec));
     rootfs.mount(image::OverlayApi::automatic, rootfs_durability(spec));
     if (pod) {
       copy_pod_etc_files(options_.state_root, spec.pod, layout);

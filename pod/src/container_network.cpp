@@ -46,8 +46,9 @@ bool is_mount_point(const std::string& path) {
 }
 
 // A new network namespace, bind-mounted at path (as `ip netns add` does), from a child that
-// unshares it: the caller's own namespace is never changed.
-void make_netns_file(const std::string& path) {
+// unshares it: the caller's own namespace is never changed. With loopback_up, that child sets lo
+// up too (one fork rather than two).
+void make_netns_file(const std::string& path, bool loopback_up) {
   write_file(path, "", 0444);
   pid_t child = check(::fork(), "fork to make a network namespace");
   if (child == 0) {
@@ -57,7 +58,7 @@ void make_netns_file(const std::string& path) {
     if (::mount("/proc/self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
       ::_exit(errno);
     }
-    ::_exit(0);
+    ::_exit(loopback_up && set_loopback_up() != 0 ? EIO : 0);
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
@@ -75,8 +76,10 @@ std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetw
   refuse_rootless_bridge(layout, spec);
   std::optional<netns::PodNetworkStatus> status;
   if (own_netns(spec)) {
+    // lo is set up here for none (and stays up with the namespace across restarts); the bridge's
+    // attach and slirp4netns --configure do it themselves.
     if (!is_mount_point(layout.netns())) {
-      make_netns_file(layout.netns());
+      make_netns_file(layout.netns(), spec.network.mode == ContainerNetwork::Mode::none);
     }
     if (spec.network.mode == ContainerNetwork::Mode::bridge) {
 #ifdef SKIFF_POD_HAVE_NETNS
@@ -90,8 +93,6 @@ std::optional<netns::PodNetworkStatus> connect_container(const netns::BridgeNetw
       // slirp4netns itself is started by the container's monitor, on the namespace the container joined.
       status = slirp_network_status(spec.ports);
       save_network_status(layout.network_record(), *status);
-    } else {
-      bring_up_loopback(layout.netns());
     }
   }
   std::vector<std::string> nameservers;

@@ -39,6 +39,17 @@ bool bridge_networking_available() {
 #endif
 }
 
+int set_loopback_up() {
+  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq req{};
+  std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
+  if (sock < 0 || ::ioctl(sock, SIOCGIFFLAGS, &req) != 0) {
+    return 1;
+  }
+  req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+  return ::ioctl(sock, SIOCSIFFLAGS, &req) == 0 ? 0 : 2;
+}
+
 void bring_up_loopback(const std::string& netns_path) {
   UniqueFd ns(::open(netns_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns) {
@@ -50,14 +61,7 @@ void bring_up_loopback(const std::string& netns_path) {
     if (::setns(ns.get(), CLONE_NEWNET) != 0) {
       ::_exit(10 + errno % 100);
     }
-    int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ifreq req{};
-    std::strncpy(req.ifr_name, "lo", IFNAMSIZ - 1);
-    if (sock < 0 || ::ioctl(sock, SIOCGIFFLAGS, &req) != 0) {
-      ::_exit(1);
-    }
-    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
-    ::_exit(::ioctl(sock, SIOCSIFFLAGS, &req) == 0 ? 0 : 2);
+    ::_exit(set_loopback_up());
   }
   int code = wait_exit_code(child);
   if (code != 0) {

@@ -19,6 +19,9 @@ namespace skiff::pod {
 
 // Sets lo up in the network namespace at netns_path (from a short-lived child that joins it).
 void bring_up_loopback(const std::string& netns_path);
+// Sets lo up in the caller's own network namespace; 0, or a nonzero step number (for a child's
+// exit status).
+int set_loopback_up();
 
 // The slirp4netns of a pod, held by the infra's monitor, so it lives exactly as long as the
 // infra and not as long as the CLI that made the pod. slirp4netns itself runs under a small holder

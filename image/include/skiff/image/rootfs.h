@@ -29,8 +29,10 @@ enum class Durability {
 class Rootfs {
  public:
   // Registers id as a user of the image (rmi refuses to remove it, gc keeps its layers) and
-  // makes the upper, work and merged dirs. Errors when the id is taken or the image unknown.
-  static Rootfs create(const Store& store, std::string_view id, std::string_view image_name_or_id);
+  // makes the upper, work and merged dirs. Errors when the id is taken or the image unknown. A
+  // transient container's record is not synced either.
+  static Rootfs create(const Store& store, std::string_view id, std::string_view image_name_or_id,
+                       Durability durability = Durability::synced);
   // An existing container's rootfs.
   static Rootfs open(const Store& store, std::string_view id);
 

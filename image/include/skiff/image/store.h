@@ -217,8 +217,9 @@ class Store {
   // containers/<id>; the id is [A-Za-z0-9][A-Za-z0-9_.-]*.
   [[nodiscard]] std::string container_dir(std::string_view id) const;
   // Creates containers/<id>/ holding container.json, as a user of the image; errors when the
-  // image is gone or the id is taken.
-  ContainerRecord register_container(std::string_view id, std::string_view image_name_or_id) const;
+  // image is gone or the id is taken. durable: container.json is synced before it appears (not
+  // for a container removed when it ends, whose writes are never synced either).
+  ContainerRecord register_container(std::string_view id, std::string_view image_name_or_id, bool durable = true) const;
   // Removes containers/<id>/ and everything in it (the caller has unmounted it).
   void unregister_container(std::string_view id) const;
   [[nodiscard]] std::vector<ContainerRecord> containers() const;
