@@ -1,6 +1,9 @@
 // exec: a new process in a running container, with its own user, env, cwd and capabilities.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "integration_util.h"
 
 namespace skiff::testing {
@@ -114,10 +117,20 @@ TEST_F(Exec, DetachWithPidFile) {
   ASSERT_EQ(r.code, 0) << r.err;
   std::string pid = trimmed(read_file(pid_file));
   ASSERT_FALSE(pid.empty());
-  // The pid is a host pid of a process in the container's cgroup running sleep.
-  EXPECT_EQ(read_file("/proc/" + pid + "/cmdline"), std::string("sleep\0"
-                                                                "500\0",
-                                                                10));
+  // The pid is a host pid of a process in the container's cgroup running sleep (polled, bounded:
+  // as with runc, the detached process may not have exec'd yet when exec returns).
+  std::string wanted(
+      "sleep\0"
+      "500\0",
+      10);
+  std::string cmdline;
+  for (int i = 0; i < 250 && cmdline != wanted; ++i) {
+    if (i > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    cmdline = read_file("/proc/" + pid + "/cmdline");
+  }
+  EXPECT_EQ(cmdline, wanted);
   EXPECT_NE(read_file(host_cgroup_dir("pids", id_) + "/cgroup.procs").find(pid + "\n"), std::string::npos);
   Result ps = rt_.run({"ps", "--format", "json", id_});
   ASSERT_EQ(ps.code, 0) << ps.err;
