@@ -101,9 +101,17 @@ TEST_F(PodTest, StartAfterStopRunsTheInitContainersAndContainersAgain) {
   spec.id = ::skiff::testing::unique_id("restart");
   spec.network = bridge_networking_available() ? NetworkMode::bridge : NetworkMode::none;
   spec.init_containers.push_back(container("setup", "echo setup >> /shared/runs"));
-  spec.containers.push_back(container("app", "echo app >> /shared/runs; hostname > /shared/host; sleep 1000"));
+  // host is written before runs: once runs shows a start, that start's host file is whole.
+  spec.containers.push_back(container("app", "hostname > /shared/host; echo app >> /shared/runs; sleep 1000"));
+  // Polled (bounded) until the containers have written what each start writes.
+  auto wait_runs = [&](const std::string& want) {
+    for (int i = 0; i < 200 && read_shared("runs") != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return read_shared("runs");
+  };
   PodStatus first = manager().create_pod(spec);
-  ASSERT_TRUE(wait_shared_file("host"));
+  ASSERT_EQ(wait_runs("setup\napp\n"), "setup\napp\n");
   manager().stop_pod(spec.id, std::chrono::milliseconds(0));
   EXPECT_EQ(manager().pod_status(spec.id).state, "stopped");
   // Starting a running pod changes nothing.
@@ -114,10 +122,7 @@ TEST_F(PodTest, StartAfterStopRunsTheInitContainersAndContainersAgain) {
   EXPECT_EQ(find_container(started, "app").state, ContainerState::running);
   EXPECT_EQ(find_container(started, "setup").exit_code, 0);
   EXPECT_EQ(started.network.has_value(), first.network.has_value());
-  for (int i = 0; i < 100 && read_shared("runs") != "setup\napp\nsetup\napp\n"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(read_shared("runs"), "setup\napp\nsetup\napp\n");
+  EXPECT_EQ(wait_runs("setup\napp\nsetup\napp\n"), "setup\napp\nsetup\napp\n");
   EXPECT_EQ(read_shared("host"), spec.id + "\n");
   manager().remove_pod(spec.id, true);
   expect_nothing_left(spec.id);
