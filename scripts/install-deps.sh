@@ -12,8 +12,8 @@ packages=(
   # libraries
   libseccomp-dev libcap-dev libsystemd-dev libboost1.81-dev libboost-json1.81-dev libcli11-dev
   libgtest-dev libgmock-dev libnl-3-dev libnl-route-3-dev libnftables-dev
-  # images: TLS and SHA-256, tar reading, fast gzip inflate, zstd
-  libssl-dev libarchive-dev libisal-dev libzstd-dev
+  # images: TLS, SHA-256, tar reading, fast gzip inflate, zstd
+  libssl-dev nettle-dev libarchive-dev libisal-dev libzstd-dev
   # skiff-server: the embedded store
   libsqlite3-dev
   # test and bench fixtures and peers
