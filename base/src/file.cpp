@@ -155,6 +155,9 @@ void remove_children(int dirfd, dev_t dev, const std::string& shown) {
         throw Error("remove " + shown + "/" + name + ": is a mount point, refusing to cross it");
       }
       UniqueFd child(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child && errno == ENOENT) {
+        continue;  // removed meanwhile by another remover (a store's gc beside a background removal)
+      }
       if (!child) {
         throw_errno("open " + shown + "/" + name);
       }
@@ -185,6 +188,9 @@ void remove_all(const std::string& path) {
     return;
   }
   UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir && errno == ENOENT) {
+    return;
+  }
   if (!dir) {
     throw_errno("open " + path);
   }

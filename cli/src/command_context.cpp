@@ -27,6 +27,8 @@ std::string Context::run_root() const {
 image::Store& Context::store() {
   if (!store_) {
     store_ = std::make_unique<image::Store>(store_root(), image::Store::running_rootless());
+    // A user waits for rm and run --rm to return, not for the file system to free the blocks.
+    store_->remove_containers_in_background();
   }
   return *store_;
 }

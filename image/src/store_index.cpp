@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "skiff/base/background_removal.h"
 #include "skiff/base/clock.h"
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
@@ -67,7 +68,7 @@ void validate_container_id(std::string_view id) {
 
 // Renames path out of the way into tmp/ and removes it there, so a crash midway never leaves a
 // half-removed layer or container where it is looked for.
-void remove_via_tmp(const std::string& root, const std::string& path) {
+void remove_via_tmp(const std::string& root, const std::string& path, bool in_background = false) {
   auto doomed = root + "/tmp/" + unique_name("rm-");
   if (::rename(path.c_str(), doomed.c_str()) < 0) {
     if (errno == ENOENT) {
@@ -75,7 +76,11 @@ void remove_via_tmp(const std::string& root, const std::string& path) {
     }
     throw_errno("rename " + path + " to " + doomed);
   }
-  remove_all(doomed);
+  if (in_background) {
+    remove_all_in_background(doomed);
+  } else {
+    remove_all(doomed);
+  }
 }
 
 }  // namespace
@@ -314,7 +319,7 @@ ContainerRecord Store::register_container(std::string_view id, std::string_view 
 void Store::unregister_container(std::string_view id) const {
   auto dir = container_dir(id);
   auto lock = lock_index();
-  remove_via_tmp(root_, dir);
+  remove_via_tmp(root_, dir, remove_containers_in_background_);
 }
 
 std::vector<ContainerRecord> Store::containers() const {

@@ -222,6 +222,10 @@ class Store {
   ContainerRecord register_container(std::string_view id, std::string_view image_name_or_id, bool durable = true) const;
   // Removes containers/<id>/ and everything in it (the caller has unmounted it).
   void unregister_container(std::string_view id) const;
+  // From now on unregister_container renames the container's dir into tmp/ and leaves its
+  // deletion to a process that the caller does not wait for (remove_all_in_background): for a
+  // command whose user waits for it, as `run --rm` (gc collects what such a process left).
+  void remove_containers_in_background() { remove_containers_in_background_ = true; }
   [[nodiscard]] std::vector<ContainerRecord> containers() const;
 
   // ---- locks and gc
@@ -243,6 +247,7 @@ class Store {
 
   std::string root_;
   bool rootless_;
+  bool remove_containers_in_background_ = false;
   UniqueFd root_fd_;
 };
 
