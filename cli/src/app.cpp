@@ -3,7 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <iostream>
+#include <optional>
+#include <span>
+#include <string_view>
 
 #include "command_context.h"
 #include "command_start.h"
@@ -74,55 +78,42 @@ log::Level parse_log_level(const std::string& level) {
   throw Error("--log-level: unknown level \"" + level + "\" (want debug, info, warn or error)");
 }
 
+// A command and what adds it to its parent.
+struct NamedCommand {
+  std::string_view name;
+  void (*add)(CLI::App& parent, Context& ctx);
+};
+
 // The container commands, at the top level and again under `skiff container`.
-void add_container_commands(CLI::App& parent, Context& ctx) {
-  add_run_command(parent, ctx);
-  add_create_command(parent, ctx);
-  add_start_command(parent, ctx);
-  add_stop_command(parent, ctx);
-  add_restart_command(parent, ctx);
-  add_kill_command(parent, ctx);
-  add_rm_command(parent, ctx);
-  add_wait_command(parent, ctx);
-  add_ps_command(parent, ctx, "ps");
-  add_logs_command(parent, ctx);
-  add_top_command(parent, ctx);
-  add_stats_command(parent, ctx);
-  add_port_command(parent, ctx);
-  add_exec_command(parent, ctx);
-  add_cp_command(parent, ctx);
-}
+constexpr std::array kContainerCommands{
+    NamedCommand{"run", add_run_command},
+    NamedCommand{"create", add_create_command},
+    NamedCommand{"start", add_start_command},
+    NamedCommand{"stop", add_stop_command},
+    NamedCommand{"restart", add_restart_command},
+    NamedCommand{"kill", add_kill_command},
+    NamedCommand{"rm", add_rm_command},
+    NamedCommand{"wait", add_wait_command},
+    NamedCommand{"ps", [](CLI::App& parent, Context& ctx) { add_ps_command(parent, ctx, "ps"); }},
+    NamedCommand{"logs", add_logs_command},
+    NamedCommand{"top", add_top_command},
+    NamedCommand{"stats", add_stats_command},
+    NamedCommand{"port", add_port_command},
+    NamedCommand{"exec", add_exec_command},
+    NamedCommand{"cp", add_cp_command},
+};
 
-void build(CLI::App& app, Context& ctx) {
-  app.require_subcommand(1);
-  app.allow_extras();
-  app.set_version_flag("-v,--version", std::string("skiff version ") + SKIFF_VERSION);
-  app.add_option("--root", ctx.global.root,
-                 "image store directory (default /var/lib/skiff, rootless $XDG_DATA_HOME/skiff)");
-  app.add_option("--runroot", ctx.global.runroot,
-                 "directory for volatile state (default /run/skiff, rootless $XDG_RUNTIME_DIR/skiff)");
-  app.add_option("--log-level", ctx.global.log_level, "log messages at or above: debug, info, warn or error");
-
-  add_pull_command(app, ctx);
-  add_images_command(app, ctx, "images");
-  add_rmi_command(app, ctx, "rmi");
-  add_tag_command(app, ctx);
-  add_load_command(app, ctx);
-  add_save_command(app, ctx);
-  add_import_command(app, ctx);
-  add_info_command(app, ctx);
-  add_version_command(app, ctx);
-  add_container_commands(app, ctx);
-  add_container_inspect_command(app, ctx, true);
-  add_volume_command(app, ctx);
-  add_pod_command(app, ctx);
-
+void add_container_group(CLI::App& app, Context& ctx) {
   auto* container = app.add_subcommand("container", "manage containers: the container commands grouped");
   container->require_subcommand(1);
-  add_container_commands(*container, ctx);
+  for (const auto& command : kContainerCommands) {
+    command.add(*container, ctx);
+  }
   add_ps_command(*container, ctx, "ls");
   add_container_inspect_command(*container, ctx, false);
+}
 
+void add_image_group(CLI::App& app, Context& ctx) {
   auto* image = app.add_subcommand("image", "manage images: the image commands grouped");
   image->require_subcommand(1);
   add_pull_command(*image, ctx);
@@ -134,11 +125,64 @@ void build(CLI::App& app, Context& ctx) {
   add_save_command(*image, ctx);
   add_import_command(*image, ctx);
   add_prune_command(*image, ctx, "remove unused images and free their space");
+}
 
+void add_system_group(CLI::App& app, Context& ctx) {
   auto* system = app.add_subcommand("system", "manage skiff: prune, info");
   system->require_subcommand(1);
   add_prune_command(*system, ctx, "remove unused images and everything else no longer used, and free the space");
   add_info_command(*system, ctx);
+}
+
+// skiff's commands in the order --help lists them, the container commands between version and
+// inspect.
+constexpr std::array kImageCommandsAndInfo{
+    NamedCommand{"pull", add_pull_command},
+    NamedCommand{"images", [](CLI::App& parent, Context& ctx) { add_images_command(parent, ctx, "images"); }},
+    NamedCommand{"rmi", [](CLI::App& parent, Context& ctx) { add_rmi_command(parent, ctx, "rmi"); }},
+    NamedCommand{"tag", add_tag_command},
+    NamedCommand{"load", add_load_command},
+    NamedCommand{"save", add_save_command},
+    NamedCommand{"import", add_import_command},
+    NamedCommand{"info", add_info_command},
+    NamedCommand{"version", add_version_command},
+};
+constexpr std::array kGroupsAndInspect{
+    NamedCommand{"inspect", [](CLI::App& parent, Context& ctx) { add_container_inspect_command(parent, ctx, true); }},
+    NamedCommand{"volume", add_volume_command},
+    NamedCommand{"pod", add_pod_command},
+    NamedCommand{"container", add_container_group},
+    NamedCommand{"image", add_image_group},
+    NamedCommand{"system", add_system_group},
+};
+
+constexpr std::array<std::span<const NamedCommand>, 3> kTopLevel{kImageCommandsAndInfo, kContainerCommands,
+                                                                 kGroupsAndInspect};
+
+// The global options, then the commands. CLI11 builds every option of every command it is
+// given, a third of a short command's instructions: when the words name a command, only that
+// one is built (--help of the command included); else, for `skiff --help` and for usage
+// errors, all of them.
+void build(CLI::App& app, Context& ctx, const std::vector<std::string>& args) {
+  app.require_subcommand(1);
+  app.allow_extras();
+  app.set_version_flag("-v,--version", std::string("skiff version ") + SKIFF_VERSION);
+  app.add_option("--root", ctx.global.root,
+                 "image store directory (default /var/lib/skiff, rootless $XDG_DATA_HOME/skiff)");
+  app.add_option("--runroot", ctx.global.runroot,
+                 "directory for volatile state (default /run/skiff, rootless $XDG_RUNTIME_DIR/skiff)");
+  app.add_option("--log-level", ctx.global.log_level, "log messages at or above: debug, info, warn or error");
+
+  std::optional<std::string> word = first_command_word(app, args);
+  auto named = [&](const NamedCommand& command) { return word && command.name == *word; };
+  bool known = std::ranges::any_of(kTopLevel, [&](auto table) { return std::ranges::any_of(table, named); });
+  for (auto table : kTopLevel) {
+    for (const auto& command : table) {
+      if (!known || named(command)) {
+        command.add(app, ctx);
+      }
+    }
+  }
 }
 
 int run_action(Context& ctx) {
@@ -155,8 +199,9 @@ int run_action(Context& ctx) {
 int run(int argc, char** argv) {
   CLI::App app{"skiff: manage images and containers, as root or rootless", "skiff"};
   Context ctx;
-  build(app, ctx);
-  SplitWords words = split_command_words(app, std::vector<std::string>(argv + 1, argv + argc));
+  std::vector<std::string> args(argv + 1, argv + argc);
+  build(app, ctx, args);
+  SplitWords words = split_command_words(app, std::move(args));
   ctx.command_words = std::move(words.command);
   try {
     std::reverse(words.skiff.begin(), words.skiff.end());  // CLI11 takes a vector last word first

@@ -69,4 +69,19 @@ SplitWords split_command_words(const CLI::App& app, std::vector<std::string> arg
   return SplitWords{.skiff = std::move(args), .command = {}};
 }
 
+std::optional<std::string> first_command_word(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const CLI::Option* help = app.get_help_ptr();
+    if (args[i] == "--" || (help != nullptr && help->check_name(args[i]))) {
+      return std::nullopt;
+    }
+    if (args[i].size() > 1 && args[i].front() == '-') {
+      i += flag_words(app, args, i) - 1;
+      continue;
+    }
+    return args[i];
+  }
+  return std::nullopt;
+}
+
 }  // namespace skiff::cli

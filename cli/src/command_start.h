@@ -6,6 +6,7 @@
 // are cut off before CLI11 parses.
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,9 @@ struct SplitWords {
 
 // args without argv[0].
 SplitWords split_command_words(const CLI::App& app, std::vector<std::string> args);
+
+// The first of args (without argv[0]) that is neither one of app's own flags nor a flag's value:
+// the command the words name; none when "--", app's --help or the end comes first.
+std::optional<std::string> first_command_word(const CLI::App& app, const std::vector<std::string>& args);
 
 }  // namespace skiff::cli

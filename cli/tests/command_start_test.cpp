@@ -45,5 +45,18 @@ TEST_F(CommandStart, OtherCommandsAreLeftAlone) {
   EXPECT_EQ(split.command, Words{});
 }
 
+TEST_F(CommandStart, TheFirstCommandWordSkipsGlobalFlagsAndTheirValues) {
+  EXPECT_EQ(first_command_word(app_, {"--root", "/r", "run", "img"}), "run");
+  EXPECT_EQ(first_command_word(app_, {"--root=/r", "ps"}), "ps");
+  EXPECT_EQ(first_command_word(app_, {"runn", "img"}), "runn");
+}
+
+TEST_F(CommandStart, NoCommandWordAtTheEndAfterDoubleDashOrForHelp) {
+  EXPECT_EQ(first_command_word(app_, {"--root", "/r"}), std::nullopt);
+  EXPECT_EQ(first_command_word(app_, {"--", "run"}), std::nullopt);
+  EXPECT_EQ(first_command_word(app_, {"--help", "run"}), std::nullopt);
+  EXPECT_EQ(first_command_word(app_, {"-h"}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace skiff::cli
