@@ -1,10 +1,9 @@
-// `skiff` run by an unprivileged user (skiff-rootless, by tests/rootless/run-as-user.sh, which
-// copies the built skiff beside this binary): image commands run inside the user's namespace, so
-// a layer's files keep their owners, shifted into the user's /etc/subuid and /etc/subgid ranges,
-// and rmi can remove them again. Container commands run rootless as podman's do: each command
-// joins the user and mount namespaces one long-lived holder keeps, so a container one command
-// made can be exec'd into, copied to, stopped and removed by the next.
-#include <gtest/gtest.h>
+// `skiff` run by an unprivileged user: image commands run inside the user's namespace, so a
+// layer's files keep their owners, shifted into the user's /etc/subuid and /etc/subgid ranges, and
+// rmi can remove them again. Container commands run rootless as podman's do: each command joins
+// the user and mount namespaces one long-lived holder keeps, so a container one command made can
+// be exec'd into, copied to, stopped and removed by the next. Networks: host, slirp4netns (the
+// default) with published ports, pods; the holder replaced when it is gone.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,82 +11,20 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <functional>
-#include <memory>
 #include <thread>
-#include <utility>
-#include <vector>
 
-#include "skiff/base/error.h"
+#include "rootless_fixture.h"
 #include "skiff/base/file.h"
-#include "skiff/base/passwd.h"
 #include "skiff/base/strings.h"
 #include "skiff/base/subprocess.h"
-#include "skiff/image/rootless_userns.h"
-#include "test_images.h"
-#include "test_registry.h"
-#include "test_support.h"
 
-namespace skiff {
+namespace skiff::rootless_testing {
 namespace {
 
 using testing::TempDir;
-using testing::TestRegistry;
-
-std::string skiff_binary() {
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "skiff";
-}
-
-class SkiffRootless : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (::geteuid() == 0) {
-      return;
-    }
-    suite_registry = std::make_unique<TestRegistry>();
-    testing::push_test_image(*suite_registry, "layered", "test/layered:1");
-    testing::push_test_image(*suite_registry, "busybox", "library/busybox:latest");
-  }
-  static void TearDownTestSuite() { suite_registry.reset(); }
-
-  void SetUp() override {
-    if (::geteuid() == 0) {
-      GTEST_SKIP() << "run by tests/rootless/run-as-user.sh as an unprivileged user";
-    }
-  }
-
-  // skiff with this test's $XDG_DATA_HOME (so the default rootless store root).
-  [[nodiscard]] SubprocessResult skiff(std::vector<std::string> args) const {
-    args.insert(args.begin(), skiff_binary());
-    std::vector<std::string> env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "XDG_DATA_HOME=" + data_.path()};
-    for (const char* name : {"HOME", "TMPDIR", "XDG_RUNTIME_DIR", "USER"}) {
-      if (const char* value = std::getenv(name); value != nullptr) {
-        env.push_back(std::string(name) + "=" + value);
-      }
-    }
-    return run_subprocess(SubprocessOptions{.args = args, .env = env});
-  }
-
-  [[nodiscard]] std::string store() const { return data_.path() + "/skiff"; }
-  // The rootless run root: containers' state, the namespace holder's record.
-  [[nodiscard]] static std::string run_root() { return std::string(std::getenv("XDG_RUNTIME_DIR")) + "/skiff"; }
-
-  static std::unique_ptr<TestRegistry> suite_registry;
-  TempDir data_;
-};
-
-std::unique_ptr<TestRegistry> SkiffRootless::suite_registry;
-
-image::SubIdRange range_of(const std::string& file) {
-  auto range = image::find_subid_range(read_file(file), user_name(::getuid()), ::getuid());
-  if (!range) {
-    throw std::runtime_error(file + " has no range for the test user");
-  }
-  return *range;
-}
 
 TEST_F(SkiffRootless, PullKeepsOwnersThroughTheSubidRangesAndRmiRemovesThem) {
-  std::string ref = suite_registry->host() + "/test/layered:1";
+  std::string ref = layered();
   auto pull = skiff({"pull", "-q", "--tls-verify=false", ref});
   ASSERT_TRUE(pull.ok()) << pull.describe() << ": " << pull.err;
 
@@ -118,104 +55,6 @@ TEST_F(SkiffRootless, PullKeepsOwnersThroughTheSubidRangesAndRmiRemovesThem) {
   EXPECT_TRUE(std::filesystem::is_empty(store() + "/layers"));
   EXPECT_TRUE(std::filesystem::is_empty(store() + "/blobs/sha256"));
 }
-
-// The holder that pause.pid names: pid and start time.
-std::pair<pid_t, std::string> recorded_holder(const std::string& run_root) {
-  auto fields = split(trim(read_file(run_root + "/pause.pid")), ' ');
-  return {static_cast<pid_t>(std::stoi(fields.at(0))), fields.at(1)};
-}
-
-// This suite's holders: skiff-pause processes of this user started by skiff with this suite's
-// $XDG_RUNTIME_DIR (pod infras and --init processes of other runs have other environments).
-std::vector<pid_t> holders_of_this_suite() {
-  std::string wanted = std::string("XDG_RUNTIME_DIR=") + std::getenv("XDG_RUNTIME_DIR");
-  std::vector<pid_t> pids;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) {
-      continue;
-    }
-    try {
-      if (trim(read_file(entry.path() / "comm")) != "skiff-pause") {
-        continue;
-      }
-      for (const auto& var : split(read_file(entry.path() / "environ"), '\0')) {
-        if (var == wanted) {
-          pids.push_back(std::stoi(name));
-        }
-      }
-    } catch (const Error&) {
-      // Gone, or another user's.
-    }
-  }
-  return pids;
-}
-
-// Container commands as the unprivileged user, each test on a store of its own with busybox
-// pulled (its entrypoint is sh -c, its user app); at the end no container, runtime state, state dir or rootfs mount (in
-// the holder's mount namespace, where the containers' rootfses are mounted) is left, and exactly one holder.
-class RootlessContainers : public SkiffRootless {
- protected:
-  void SetUp() override {
-    SkiffRootless::SetUp();
-    if (IsSkipped()) {
-      return;
-    }
-    auto pull = skiff({"pull", "-q", "--tls-verify=false", image()});
-    ASSERT_TRUE(pull.ok()) << pull.describe() << ": " << pull.err;
-  }
-
-  void TearDown() override {
-    if (IsSkipped()) {
-      return;
-    }
-    auto rm = skiff({"rm", "-a", "-f"});
-    EXPECT_TRUE(rm.ok()) << rm.err;
-    auto pods = skiff({"pod", "rm", "-a", "-f"});
-    EXPECT_TRUE(pods.ok()) << pods.err;
-    auto ps = skiff({"ps", "-a", "-q"});
-    EXPECT_EQ(ps.out, "") << ps.err;
-    std::string containers = run_root() + "/containers";
-    if (path_exists(containers)) {
-      for (const auto& entry : std::filesystem::directory_iterator(containers)) {
-        EXPECT_TRUE(entry.path().filename() == "names" && std::filesystem::is_empty(entry.path()))
-            << "container state left: " << entry.path();
-      }
-    }
-    for (const auto& entry : std::filesystem::directory_iterator(run_root())) {
-      EXPECT_FALSE(path_exists(entry.path() / "state.json")) << "runtime container left: " << entry.path();
-    }
-    auto [holder, start_time] = recorded_holder(run_root());
-    EXPECT_EQ(holders_of_this_suite(), std::vector<pid_t>{holder});
-    std::string mounts = read_file("/proc/" + std::to_string(holder) + "/mountinfo");
-    EXPECT_EQ(mounts.find(data_.path()), std::string::npos) << "mounts left in the holder's namespace:\n" << mounts;
-  }
-
-  [[nodiscard]] static std::string image() { return suite_registry->host() + "/library/busybox:latest"; }
-
-  // Polls (bounded: a broken build fails instead of hanging) until pred holds.
-  static bool eventually(const std::function<bool()>& pred) {
-    constexpr int kRounds = 600;
-    for (int i = 0; i < kRounds; ++i) {
-      if (pred()) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-
-  // ps's State of the container called name; empty when ps does not list it.
-  [[nodiscard]] std::string status_of(const std::string& name) const {
-    boost::json::value listed = boost::json::parse(skiff({"ps", "-a", "--format", "json"}).out);
-    for (const auto& entry : listed.as_array()) {
-      if (entry.at("Names").as_array().at(0).as_string() == name) {
-        return std::string(entry.at("State").as_string());
-      }
-    }
-    return {};
-  }
-};
 
 TEST_F(RootlessContainers, RunRmPrintsTheOutputAndExitsWithTheCommandsCode) {
   auto run = skiff({"run", "--rm", "--network", "none", image(), "echo hi; id -un; exit 3"});
@@ -358,4 +197,4 @@ TEST_F(RootlessContainers, AHolderThatIsGoneIsReplaced) {
 }
 
 }  // namespace
-}  // namespace skiff
+}  // namespace skiff::rootless_testing
