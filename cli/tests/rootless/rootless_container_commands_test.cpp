@@ -21,12 +21,14 @@ namespace {
 
 using cli_testing::PtySession;
 
-TEST_F(RootlessContainers, RunItGivesATerminalWithResizesAndCtrlC) {
-  PtySession session(skiff_command({"run", "--rm", "-it", "--network", "none", image(),
-                                    "test -t 0 && echo is-a-tty; while read x; do [ \"$x\" = q ] && break; "
-                                    "stty size; done; trap 'echo caught; exit 9' INT; echo ready; "
-                                    "while :; do sleep 1; done"}),
-                     40, 120);
+// Run on a terminal: says whether stdin is one, prints the window size at each Enter until "q",
+// then waits for Ctrl-C and exits 9.
+const std::string terminal_script =
+    "test -t 0 && echo is-a-tty; while read x; do [ \"$x\" = q ] && break; stty size; done; "
+    "trap 'echo caught; exit 9' INT; echo ready; while :; do sleep 1; done";
+
+// A user at session's terminal (opened 40x120): the size the process sees, a resize, Ctrl-C.
+void use_the_terminal(PtySession& session) {
   ASSERT_TRUE(session.read_until("is-a-tty")) << session.output();
   session.type("\r");
   EXPECT_TRUE(session.read_until("40 120")) << session.output();
@@ -43,25 +45,15 @@ TEST_F(RootlessContainers, RunItGivesATerminalWithResizesAndCtrlC) {
   EXPECT_EQ(session.wait(), 9) << session.output();
 }
 
+TEST_F(RootlessContainers, RunItGivesATerminalWithResizesAndCtrlC) {
+  PtySession session(skiff_command({"run", "--rm", "-it", "--network", "none", image(), terminal_script}), 40, 120);
+  use_the_terminal(session);
+}
+
 TEST_F(RootlessContainers, ExecWithATerminalWithStdinAndWithOptions) {
   run_detached("box", "sleep 1000");
-  PtySession session(skiff_command({"exec", "-it", "box", "sh", "-c",
-                                    "test -t 0 && echo is-a-tty; while read x; do [ \"$x\" = q ] && break; stty size; "
-                                    "done; trap 'echo caught; exit 9' INT; echo ready; while :; do sleep 1; done"}),
-                     30, 100);
-  ASSERT_TRUE(session.read_until("is-a-tty")) << session.output();
-  session.type("\r");
-  EXPECT_TRUE(session.read_until("30 100")) << session.output();
-  session.resize(44, 144);
-  EXPECT_TRUE(eventually([&] {
-    session.type("\r");
-    return session.read_until("44 144");
-  })) << session.output();
-  session.type("q\r");
-  ASSERT_TRUE(session.read_until("ready")) << session.output();
-  session.type("\x03");
-  EXPECT_TRUE(session.read_until("caught")) << session.output();
-  EXPECT_EQ(session.wait(), 9) << session.output();
+  PtySession session(skiff_command({"exec", "-it", "box", "sh", "-c", terminal_script}), 40, 120);
+  use_the_terminal(session);
 
   auto tty = skiff({"exec", "-t", "box", "sh", "-c", "test -t 1 && echo on-a-tty"});
   EXPECT_EQ(tty.exit_code, 0) << tty.err;

@@ -17,6 +17,18 @@
 
 namespace skiff::rootless_testing {
 
+namespace {
+
+std::string xdg_runtime_dir() {
+  const char* dir = std::getenv("XDG_RUNTIME_DIR");
+  if (dir == nullptr) {
+    throw std::runtime_error("XDG_RUNTIME_DIR is not set (run-as-user.sh sets it)");
+  }
+  return dir;
+}
+
+}  // namespace
+
 std::string skiff_binary() {
   return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "skiff";
 }
@@ -47,7 +59,7 @@ std::pair<pid_t, std::string> recorded_holder(const std::string& run_root) {
 }
 
 std::vector<pid_t> holders_of_this_suite() {
-  std::string wanted = std::string("XDG_RUNTIME_DIR=") + std::getenv("XDG_RUNTIME_DIR");
+  std::string wanted = "XDG_RUNTIME_DIR=" + xdg_runtime_dir();
   std::vector<pid_t> pids;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     std::string name = entry.path().filename();
@@ -120,7 +132,7 @@ std::vector<std::string> SkiffRootless::skiff_command(const std::vector<std::str
 }
 
 std::string SkiffRootless::run_root() {
-  return std::string(std::getenv("XDG_RUNTIME_DIR")) + "/skiff";
+  return xdg_runtime_dir() + "/skiff";
 }
 
 std::string SkiffRootless::busybox() {

@@ -1,6 +1,6 @@
-// The image commands run by the unprivileged user: images, tag, image inspect, save and load (the
-// layers' owners kept through the subordinate ranges both ways), import, rmi, system prune, info
-// and version, and bad input that stores nothing.
+// The image commands run by the unprivileged user: pull, save and load (a layer's files keep their
+// owners, shifted into the user's /etc/subuid and /etc/subgid ranges, both ways), images, tag,
+// image inspect, import, rmi, system prune, info and version, and bad input that stores nothing.
 #include <linux/magic.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -48,12 +48,37 @@ class RootlessImages : public SkiffRootless {
     return "<no layer holds " + path + ">";
   }
 
-  // What layered's /data/owned (1234:5678 in the image) is on the host.
+  // What layered's /data/owned (1234:5678 in the image) is on the host: subuid start + 1233 (0 is
+  // the user itself).
   static std::string shifted_owner() {
     return std::to_string(range_of("/etc/subuid").start + 1233) + ":" +
            std::to_string(range_of("/etc/subgid").start + 5677);
   }
 };
+
+TEST_F(RootlessImages, PullKeepsOwnersThroughTheSubidRangesAndRmiRemovesThem) {
+  std::string ref = layered();
+  auto pull = skiff({"pull", "-q", "--tls-verify=false", ref});
+  ASSERT_TRUE(pull.ok()) << pull.describe() << ": " << pull.err;
+
+  EXPECT_EQ(owner_in_layers("data/owned"), shifted_owner());
+
+  auto images = skiff({"images", "-q", "--no-trunc"});
+  EXPECT_EQ(images.out, "sha256:" + std::string(trim(pull.out)) + "\n") << images.err;
+
+  auto info = skiff({"info", "--format", "json"});
+  ASSERT_TRUE(info.ok()) << info.err;
+  auto document = boost::json::parse(info.out);
+  EXPECT_TRUE(document.at("host").at("security").at("rootless").as_bool());
+  EXPECT_EQ(document.at("store").at("graphRoot").as_string(), store());
+  EXPECT_EQ(document.at("host").at("idMappings").at("uidmap").as_array().size(), 2U) << info.out;
+
+  // Files owned by subordinate ids: only removable from inside the namespace.
+  auto rmi = skiff({"rmi", ref});
+  ASSERT_TRUE(rmi.ok()) << rmi.err;
+  EXPECT_TRUE(std::filesystem::is_empty(store() + "/layers"));
+  EXPECT_TRUE(std::filesystem::is_empty(store() + "/blobs/sha256"));
+}
 
 TEST_F(RootlessImages, ImagesTagAndImageInspect) {
   std::string id = pull(busybox());
@@ -193,10 +218,9 @@ TEST_F(RootlessImagesAndContainers, ImportMakesAnImageThatRuns) {
       run_subprocess(SubprocessOptions{.args = {"tar", "-C", rootfs, "--owner=0", "--group=0", "-czf", tarball, "."}});
   ASSERT_TRUE(tar.ok()) << tar.err;
 
-  auto import = skiff({"import", "-q", "-c", "ENTRYPOINT [\"/bin/busybox\"]", "-c",
-                       "CMD [\"sh\", \"-c\", "
-                       "\"echo $GREETING from $(pwd)\"]",
-                       "-c", "ENV GREETING=hi", "-c", "WORKDIR /bin", tarball, "tools/imported:1"});
+  std::string cmd = R"cmd(CMD ["sh", "-c", "echo $GREETING from $(pwd)"])cmd";
+  auto import = skiff({"import", "-q", "-c", R"(ENTRYPOINT ["/bin/busybox"])", "-c", cmd, "-c", "ENV GREETING=hi", "-c",
+                       "WORKDIR /bin", tarball, "tools/imported:1"});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   std::string id(trim(import.out));
   EXPECT_EQ(skiff({"image", "inspect", "-f", "{{.Id}}", "tools/imported:1"}).out, id + "\n");
