@@ -1,11 +1,8 @@
 #include "skiff/pod/attach.h"
 
 #include <poll.h>
-#include <pthread.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +11,7 @@
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
 #include "skiff/base/strings.h"
+#include "skiff/base/terminal.h"
 #include "skiff/base/unix_socket.h"
 
 namespace skiff::pod {
@@ -61,63 +59,11 @@ bool read_exact(int fd, char* data, size_t n) {
   return true;
 }
 
-// The caller's terminal in raw mode for as long as this lives: keys (Ctrl-C too) go to the
-// container's terminal, whose line discipline turns them into signals there.
-class RawMode {
- public:
-  explicit RawMode(int fd) : fd_(fd) {
-    active_ = fd >= 0 && ::isatty(fd) == 1 && ::tcgetattr(fd, &saved_) == 0;
-    if (active_) {
-      termios raw = saved_;
-      ::cfmakeraw(&raw);
-      ::tcsetattr(fd, TCSANOW, &raw);
-    }
-  }
-  RawMode(const RawMode&) = delete;
-  RawMode& operator=(const RawMode&) = delete;
-  ~RawMode() {
-    if (active_) {
-      ::tcsetattr(fd_, TCSANOW, &saved_);
-    }
-  }
-
- private:
-  int fd_;
-  bool active_ = false;
-  termios saved_{};
-};
-
 void send_size(int attach_fd, int tty_fd) {
-  winsize ws{};
-  if (::ioctl(tty_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) {
-    send_frame(attach_fd, FrameType::resize, resize_payload(ws.ws_row, ws.ws_col));
+  if (auto size = terminal_size(tty_fd)) {
+    send_frame(attach_fd, FrameType::resize, resize_payload(size->ws_row, size->ws_col));
   }
 }
-
-// SIGWINCH through a signalfd while it lives, blocked in this thread only.
-class WinchSignal {
- public:
-  WinchSignal() {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGWINCH);
-    ::pthread_sigmask(SIG_BLOCK, &set, &saved_);
-    fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
-  }
-  WinchSignal(const WinchSignal&) = delete;
-  WinchSignal& operator=(const WinchSignal&) = delete;
-  ~WinchSignal() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-  [[nodiscard]] int fd() const { return fd_.get(); }
-  void drain() const {
-    signalfd_siginfo info{};
-    while (::read(fd_.get(), &info, sizeof info) == sizeof info) {
-    }
-  }
-
- private:
-  sigset_t saved_{};
-  UniqueFd fd_;
-};
 
 }  // namespace
 
@@ -185,8 +131,8 @@ UniqueFd connect_attach_socket(const std::string& path) {
 }
 
 std::optional<int> relay_attach(int attach_fd, const RelayOptions& options) {
-  std::optional<RawMode> raw;
-  std::optional<WinchSignal> winch;
+  std::optional<RawTerminalMode> raw;
+  std::optional<WindowChangeSignal> winch;
   if (options.tty && options.in_fd >= 0 && ::isatty(options.in_fd) == 1) {
     raw.emplace(options.in_fd);
     winch.emplace();

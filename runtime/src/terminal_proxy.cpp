@@ -6,50 +6,18 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "skiff/base/error.h"
 #include "skiff/base/file.h"
+#include "skiff/base/terminal.h"
 #include "skiff/base/unix_socket.h"
 
 namespace skiff::runtime {
 
 namespace {
-
-// Puts a terminal in raw mode for as long as it lives: keys go to the container, not to us.
-class RawMode {
- public:
-  explicit RawMode(int fd) : fd_(fd) {
-    active_ = ::isatty(fd) == 1 && ::tcgetattr(fd, &saved_) == 0;
-    if (active_) {
-      termios raw = saved_;
-      ::cfmakeraw(&raw);
-      ::tcsetattr(fd, TCSANOW, &raw);
-    }
-  }
-  RawMode(const RawMode&) = delete;
-  RawMode& operator=(const RawMode&) = delete;
-  ~RawMode() {
-    if (active_) {
-      ::tcsetattr(fd_, TCSANOW, &saved_);
-    }
-  }
-
- private:
-  int fd_;
-  bool active_ = false;
-  termios saved_{};
-};
-
-void copy_size(int from, int to) {
-  winsize ws{};
-  if (::ioctl(from, TIOCGWINSZ, &ws) == 0) {
-    ::ioctl(to, TIOCSWINSZ, &ws);
-  }
-}
 
 // Moves what is readable on from to to; false at the end of from.
 bool pump(int from, int to) {
@@ -105,8 +73,8 @@ UniqueFd ConsoleListener::receive_master() {
 }
 
 int relay_terminal(int master, pid_t pid, ForwardedSignals& signals) {
-  RawMode raw(STDIN_FILENO);
-  copy_size(STDIN_FILENO, master);
+  RawTerminalMode raw(STDIN_FILENO);
+  copy_terminal_size(STDIN_FILENO, master);
   bool input_open = true;
   bool output_open = true;
   for (;;) {
@@ -131,7 +99,7 @@ int relay_terminal(int master, pid_t pid, ForwardedSignals& signals) {
       signalfd_siginfo info{};
       if (::read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         if (info.ssi_signo == SIGWINCH) {
-          copy_size(STDIN_FILENO, master);
+          copy_terminal_size(STDIN_FILENO, master);
         } else if (info.ssi_signo != SIGCHLD) {
           ::kill(pid, static_cast<int>(info.ssi_signo));
         }
