@@ -110,6 +110,26 @@ TEST_F(RootlessContainers, TheDefaultNetworkIsSlirp4netnsAndPublishesOnTheHost) 
   ASSERT_TRUE(skiff({"rm", "-f", "web"}).ok());
 }
 
+// Each start of a container is a new network namespace with a slirp4netns of its own: the port
+// stays published across restarts, the monitor's and the user's.
+TEST_F(RootlessContainers, APublishedPortServesAgainAfterEachRestart) {
+  // The first run fails; the monitor's restart (the same rootfs, so /tmp/ran is there) serves.
+  std::string script =
+      "[ -e /tmp/ran ] || { touch /tmp/ran; exit 1; }; mkdir -p /tmp/w && echo restarted > /tmp/w/index.html && "
+      "exec httpd -f -p 8000 -h /tmp/w";
+  auto run =
+      skiff({"run", "-d", "--name", "web", "--restart", "on-failure:1", "-p", "127.0.0.1::8000", image(), script});
+  ASSERT_TRUE(run.ok()) << run.err;
+  std::string address(trim(skiff({"port", "web", "8000"}).out));
+  std::string url = "http://" + address + "/index.html";
+  ASSERT_TRUE(eventually([&] { return status_of("web") == "running" && inspect("web").at("RestartCount") == 1; }));
+  EXPECT_EQ(fetch(url), "restarted\n");
+
+  ASSERT_TRUE(skiff({"restart", "-t", "0", "web"}).ok());
+  EXPECT_EQ(skiff({"port", "web", "8000"}).out, address + "\n");
+  EXPECT_EQ(fetch(url), "restarted\n");
+}
+
 TEST_F(RootlessContainers, APodSharesLocalhostAndPublishesThroughSlirp4netns) {
   auto create = skiff({"pod", "create", "--name", "rp", "-p", "127.0.0.1::8000"});
   ASSERT_TRUE(create.ok()) << create.err;
