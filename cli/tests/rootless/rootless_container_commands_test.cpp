@@ -166,7 +166,8 @@ TEST_F(RootlessContainers, TopListsTheProcessesAndStatsNeedsADelegatedCgroup) {
 
 TEST_F(RootlessContainers, KillWaitRestartAndStopWithATimeout) {
   std::string id = run_detached("box", "sleep 1000");
-  // sh ignores SIGTERM as pid 1 without a handler: TERM leaves it running, KILL ends it.
+  // sleep is pid 1 of the container's pid namespace: a signal it has no handler for (TERM) is
+  // ignored, KILL ends it.
   auto term = skiff({"kill", "-s", "TERM", "box"});
   EXPECT_EQ(term.exit_code, 0) << term.err;
   EXPECT_EQ(term.out, "box\n");
@@ -196,8 +197,11 @@ TEST_F(RootlessContainers, KillWaitRestartAndStopWithATimeout) {
   EXPECT_EQ(stop.out, "box\n");
   EXPECT_EQ(inspect("box").at("State").at("ExitCode").as_int64(), 137);
   // One that handles it exits by itself, with its own code.
-  run_detached("polite", "trap 'exit 7' TERM; echo trapping; while :; do sleep 0.1; done");
+  run_detached("polite", "trap 'echo hup' HUP; trap 'exit 7' TERM; echo trapping; while :; do sleep 0.1; done");
   ASSERT_TRUE(eventually([&] { return skiff({"logs", "polite"}).out == "trapping\n"; }));
+  // kill -s delivers the signal named to the container's process.
+  ASSERT_EQ(skiff({"kill", "-s", "HUP", "polite"}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return skiff({"logs", "polite"}).out == "trapping\nhup\n"; }));
   auto polite = skiff({"stop", "-t", "60", "polite"});
   EXPECT_EQ(polite.exit_code, 0) << polite.err;
   EXPECT_EQ(skiff({"wait", "polite"}).out, "7\n");
