@@ -1,12 +1,12 @@
 #include "skiff/api/http_client.h"
 
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include <boost/asio/connect.hpp>
 
 #include "http_connection.h"
 #include "skiff/base/error.h"
+#include "skiff/base/tls_peer_name.h"
 
 namespace skiff::api {
 
@@ -69,17 +69,7 @@ HttpClient::Connection::Connection(const HttpEndpoint& endpoint, ssl::context* t
   }
   auto& tls_stream = std::get<1>(stream);
   SSL* ssl = tls_stream.native_handle();
-  boost::system::error_code not_ip;
-  asio::ip::make_address(endpoint.host, not_ip);
-  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-  if (not_ip) {
-    // SNI carries names only (RFC 6066), and the certificate must name the host.
-    SSL_set_tlsext_host_name(ssl, endpoint.host.c_str());
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    SSL_set1_host(ssl, endpoint.host.c_str());
-  } else {
-    X509_VERIFY_PARAM_set1_ip_asc(param, endpoint.host.c_str());
-  }
+  require_peer_name(ssl, endpoint.host);
   tls_stream.handshake(ssl::stream_base::client, ec);
   if (ec) {
     long verify = SSL_get_verify_result(ssl);

@@ -1,11 +1,11 @@
 #include "http_connection.h"
 
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
+
+#include "skiff/base/tls_peer_name.h"
 
 namespace skiff::image {
 
@@ -98,17 +98,7 @@ HttpConnection::HttpConnection(const HttpUrl& url, ssl::context& tls, std::chron
     return;
   }
   SSL* ssl = tls_->native_handle();
-  boost::system::error_code not_ip;
-  asio::ip::make_address(url.host, not_ip);
-  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-  if (not_ip) {
-    // SNI carries names only (RFC 6066), and the certificate must name the host.
-    SSL_set_tlsext_host_name(ssl, url.host.c_str());
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    SSL_set1_host(ssl, url.host.c_str());
-  } else {
-    X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str());
-  }
+  require_peer_name(ssl, url.host);
   tcp->expires_after(timeout_);
   try {
     run([&](auto handler) { tls_->async_handshake(ssl::stream_base::client, handler); }, "TLS handshake with");
