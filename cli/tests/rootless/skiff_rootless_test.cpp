@@ -58,6 +58,8 @@ TEST_F(RootlessContainers, CopiesInAndOut) {
   write_file(scratch() + "/in.txt", "from the host\n");
   auto cp_in = skiff({"cp", scratch() + "/in.txt", "box:/tmp/in.txt"});
   ASSERT_TRUE(cp_in.ok()) << cp_in.err;
+  // The user's file is the container root's.
+  EXPECT_EQ(skiff({"exec", "box", "stat", "-c", "%u:%g", "/tmp/in.txt"}).out, "0:0\n");
   EXPECT_EQ(skiff({"exec", "box", "cat", "/tmp/in.txt"}).out, "from the host\n");
 
   ASSERT_TRUE(skiff({"exec", "box", "sh", "-c", "echo from the container > /tmp/out.txt"}).ok());
@@ -66,6 +68,15 @@ TEST_F(RootlessContainers, CopiesInAndOut) {
   EXPECT_EQ(read_file(scratch() + "/out.txt"), "from the container\n");
   // The copy belongs to the user, not to a subordinate id.
   EXPECT_EQ(owner_of(scratch() + "/out.txt"), own_ids());
+
+  // ".." and symlinks resolve inside the rootfs: the user's files are neither written nor read.
+  ASSERT_EQ(skiff({"exec", "box", "ln", "-s", "/../../../../../../etc", "/tmp/up"}).exit_code, 0);
+  std::string marker = scratch() + "/escaped";
+  auto escape_in = skiff({"cp", scratch() + "/in.txt", "box:/tmp/up/../../../../../.." + marker});
+  EXPECT_FALSE(path_exists(marker)) << escape_in.err;
+  auto escape_out = skiff({"cp", "box:/tmp/up/group", scratch() + "/group"});
+  EXPECT_EQ(escape_out.exit_code, 0) << escape_out.err;
+  EXPECT_EQ(read_file(scratch() + "/group"), skiff({"exec", "box", "cat", "/etc/group"}).out);
 }
 
 TEST_F(RootlessContainers, HostNetworkIsTheHostsNamespace) {
