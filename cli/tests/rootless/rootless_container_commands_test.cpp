@@ -81,6 +81,15 @@ TEST_F(RootlessContainers, RunInteractiveStreamsStdin) {
                    "one\ntwo\nthree\n");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "got one\ntwo\nthree\n");
+
+  // Binary, and more than any pipe holds: every byte value, 1 MiB, through and back unchanged.
+  std::string bytes;
+  for (int i = 0; i < (1 << 20); ++i) {
+    bytes.push_back(static_cast<char>(i % 256));
+  }
+  auto echoed = skiff({"run", "--rm", "-i", "--network", "none", image(), "cat"}, bytes);
+  EXPECT_EQ(echoed.exit_code, 0) << echoed.err;
+  EXPECT_TRUE(echoed.out == bytes) << echoed.out.size() << " bytes back of " << bytes.size();
   EXPECT_EQ(all_containers(), std::vector<std::string>{});
 }
 
