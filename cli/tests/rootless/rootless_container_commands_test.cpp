@@ -151,10 +151,14 @@ bool containers_get_a_cgroup() {
 
 TEST_F(RootlessContainers, TopListsTheProcessesAndStatsNeedsADelegatedCgroup) {
   std::string id = run_detached("box", "sleep 1000", {"--memory", "64m"});
-  auto top = skiff({"top", "box"});
-  EXPECT_EQ(top.exit_code, 0) << top.err;
-  EXPECT_TRUE(std::regex_search(top.out, std::regex("USER +PID +PPID +COMMAND\n1000 +[0-9]+ +[0-9]+ +sleep 1000\n")))
-      << top.out;
+  // Until sh has exec'd sleep, top shows sh.
+  std::regex listing("USER +PID +PPID +COMMAND\n1000 +[0-9]+ +[0-9]+ +sleep 1000\n");
+  SubprocessResult top;
+  EXPECT_TRUE(eventually([&] {
+    top = skiff({"top", "box"});
+    return top.exit_code == 0 && std::regex_match(top.out, listing);
+  })) << top.describe()
+      << ": " << top.out << top.err;
 
   auto stats = skiff({"stats", "--no-stream", "box"});
   if (containers_get_a_cgroup()) {
