@@ -126,5 +126,37 @@ TEST_F(VolumeCli, AnAnonymousVolumeGoesWithItsContainerWhenAskedTo) {
   ASSERT_EQ(skiff({"volume", "rm", "named"}).code, 0);
 }
 
+TEST_F(VolumeCli, CpGoesThroughVolumesAndBindMountsWhereTheContainerSeesThem) {
+  mkdir_all(scratch() + "/bound");
+  write_file(scratch() + "/bound/b.txt", "bound\n");
+  write_file(scratch() + "/in.txt", "hello\n");
+  run_detached("box", "sleep 1000", {"-u", "0", "-v", "vv:/data", "-v", scratch() + "/bound:/bind:ro"});
+
+  ASSERT_EQ(skiff({"cp", scratch() + "/in.txt", "box:/data/in.txt"}).code, 0);
+  ASSERT_EQ(skiff({"cp", scratch() + "/in.txt", "box:/data"}).code, 0);  // into the mount's root, by name
+  EXPECT_EQ(skiff({"exec", "box", "cat", "/data/in.txt"}).out, "hello\n");
+  auto mountpoint = store_dir() + "/volumes/vv/_data";
+  EXPECT_EQ(read_file(mountpoint + "/in.txt"), "hello\n");
+
+  auto refused = skiff({"cp", scratch() + "/in.txt", "box:/bind/x.txt"});
+  EXPECT_EQ(refused.code, 125);
+  EXPECT_NE(refused.err.find("/bind/x.txt is on a read-only mount"), std::string::npos) << refused.err;
+  EXPECT_FALSE(path_exists(scratch() + "/bound/x.txt"));
+
+  mkdir_all(scratch() + "/out");
+  ASSERT_EQ(skiff({"cp", "box:/bind", scratch() + "/out"}).code, 0);  // the mount's tree keeps its name
+  EXPECT_EQ(read_file(scratch() + "/out/bind/b.txt"), "bound\n");
+  ASSERT_EQ(skiff({"cp", "box:/data/in.txt", scratch() + "/out/got.txt"}).code, 0);
+  EXPECT_EQ(read_file(scratch() + "/out/got.txt"), "hello\n");
+
+  // ".." leaves the mount for the rootfs, and stays inside that.
+  ASSERT_EQ(skiff({"cp", scratch() + "/in.txt", "box:/data/../../../in-rootfs.txt"}).code, 0);
+  EXPECT_EQ(skiff({"exec", "box", "cat", "/in-rootfs.txt"}).out, "hello\n");
+  EXPECT_FALSE(path_exists(mountpoint + "/../in-rootfs.txt"));
+
+  ASSERT_EQ(skiff({"rm", "-f", "box"}).code, 0);
+  ASSERT_EQ(skiff({"volume", "rm", "vv"}).code, 0);
+}
+
 }  // namespace
 }  // namespace skiff::cli_testing
