@@ -204,17 +204,6 @@ std::vector<std::string> shared_namespaces(const pod::PodStatus& status) {
   return kinds;
 }
 
-boost::json::array ports_json(const std::vector<netns::PortMapping>& ports) {
-  boost::json::array out;
-  for (const auto& p : ports) {
-    out.push_back({{"HostIp", p.host_ip},
-                   {"HostPort", std::to_string(p.host_port)},
-                   {"ContainerPort", std::to_string(p.container_port)},
-                   {"Protocol", p.protocol}});
-  }
-  return out;
-}
-
 // podman pod inspect's main fields, and the pod's network.
 boost::json::object inspect_json(const pod::PodStatus& status, const std::vector<pod::ContainerInfo>& in_pod) {
   boost::json::array containers;
@@ -230,7 +219,7 @@ boost::json::object inspect_json(const pod::PodStatus& status, const std::vector
     network["IPAddress"] = status.network->address4.substr(0, status.network->address4.find('/'));
     network["Gateway"] = status.network->gateway4;
     network["GlobalIPv6Address"] = status.network->address6.substr(0, status.network->address6.find('/'));
-    network["PortBindings"] = ports_json(status.network->ports);
+    network["PortBindings"] = pod::port_bindings_json(status.network->ports);
   }
   return {{"Id", status.id},
           {"Name", status.id},

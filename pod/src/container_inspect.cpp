@@ -18,8 +18,9 @@ boost::json::array strings(const std::vector<std::string>& values) {
   return out;
 }
 
-// podman's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}.
-boost::json::object ports_json(const std::vector<netns::PortMapping>& ports) {
+}  // namespace
+
+boost::json::object port_bindings_json(const std::vector<netns::PortMapping>& ports) {
   boost::json::object out;
   for (const auto& p : ports) {
     auto key = std::to_string(p.container_port) + "/" + p.protocol;
@@ -28,8 +29,6 @@ boost::json::object ports_json(const std::vector<netns::PortMapping>& ports) {
   }
   return out;
 }
-
-}  // namespace
 
 boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
   ContainerInfo i = info(name_or_id);
@@ -69,7 +68,7 @@ boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
       {"AutoRemove", s.rm || s.auto_remove},
       {"Init", s.init},
       {"SecurityOpt", boost::json::array{}},
-      {"PortBindings", ports_json(s.ports)},
+      {"PortBindings", port_bindings_json(s.ports)},
       {"LogConfig", {{"Type", "k8s-file"}, {"Path", i.log_path}, {"Size", s.log.max_size}}}};
   auto& security = host_config["SecurityOpt"].as_array();
   if (!s.seccomp_profile.empty()) {
@@ -86,7 +85,7 @@ boost::json::object ContainerManager::inspect(const std::string& name_or_id) {
                       {"Destination", m.destination},
                       {"RW", !m.readonly}});
   }
-  boost::json::object network{{"IPAddress", i.ip_address}, {"Ports", ports_json(i.ports)}};
+  boost::json::object network{{"IPAddress", i.ip_address}, {"Ports", port_bindings_json(i.ports)}};
   return {{"Id", i.id},
           {"Name", i.name},
           {"Created", i.created},

@@ -165,9 +165,10 @@ TEST_F(PodCli, APublishedPortOfAPodServesAContainerInItInsideANetworkNamespace) 
       " 'mkdir -p /tmp/www && echo published > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www'"
       " >/dev/null\n"
       "fetch http://127.0.0.1:18081/index.html\n"
+      "skiff pod inspect -f '{{json .InfraConfig.PortBindings}}' pub\n"
       "skiff pod rm -f pub >/dev/null\n");
   EXPECT_EQ(result.code, 0) << result.err;
-  EXPECT_EQ(result.out, "published\n") << result.err;
+  EXPECT_EQ(result.out, "published\n{\"8000/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"18081\"}]}\n") << result.err;
 }
 
 }  // namespace

@@ -147,7 +147,8 @@ TEST_F(RootlessContainers, APodSharesLocalhostAndPublishesThroughSlirp4netns) {
   auto doc = boost::json::parse(skiff({"pod", "inspect", "rp"}).out).as_array().at(0).as_object();
   EXPECT_EQ(doc.at("InfraConfig").at("NetworkMode"), "slirp4netns");
   std::string url =
-      "http://127.0.0.1:" + std::string(doc.at("InfraConfig").at("PortBindings").at(0).at("HostPort").as_string()) +
+      "http://127.0.0.1:" +
+      std::string(doc.at("InfraConfig").at("PortBindings").at("8000/tcp").at(0).at("HostPort").as_string()) +
       "/index.html";
   auto serve = skiff({"run", "-d", "--pod", "rp", "--name", "srv", image(),
                       "mkdir -p /tmp/w && echo from-the-pod > /tmp/w/index.html && exec httpd -f -p 8000 -h /tmp/w"});

@@ -173,6 +173,10 @@ struct ProcessRow {
   std::string command;  // its command line
 };
 
+// podman's port bindings, as HostConfig.PortBindings, NetworkSettings.Ports and a pod's
+// InfraConfig.PortBindings show them: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}.
+boost::json::object port_bindings_json(const std::vector<netns::PortMapping>& ports);
+
 class ContainerManager {
  public:
   explicit ContainerManager(ContainerManagerOptions options);
