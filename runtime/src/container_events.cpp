@@ -130,7 +130,7 @@ cgroups::Stats Runtime::stats(const std::string& id) {
   ContainerState state = dir.load_state();
   auto cgroup = cgroups::load_manager(state.cgroup);
   if (!cgroup->enabled()) {
-    throw Error("no stats for container \"" + id + "\": it has no cgroup (rootless without delegation)");
+    throw Error("no stats for container \"" + id + "\": " + std::string(cgroups::kNoRootlessCgroup));
   }
   return cgroup->stats();
 }
@@ -147,7 +147,7 @@ void Runtime::events(const std::string& id, std::chrono::nanoseconds interval,
   }
   auto cgroup = cgroups::load_manager(state.cgroup);
   if (!cgroup->enabled()) {
-    throw Error("no events for container \"" + id + "\": it has no cgroup (rootless without delegation)");
+    throw Error("no events for container \"" + id + "\": " + std::string(cgroups::kNoRootlessCgroup));
   }
   UniqueFd notifier = oom_notifier(*cgroup);
   UniqueFd pidfd = container_pidfd(state);

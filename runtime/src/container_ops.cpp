@@ -244,7 +244,7 @@ void Runtime::pause(const std::string& id) {
   }
   auto cgroup = cgroups::load_manager(state.cgroup);
   if (!cgroup->enabled()) {
-    throw Error("cannot pause container \"" + id + "\": it has no cgroup (rootless without delegation)");
+    throw Error("cannot pause container \"" + id + "\": " + std::string(cgroups::kNoRootlessCgroup));
   }
   cgroup->freeze();
 }
@@ -279,7 +279,7 @@ void Runtime::update(const std::string& id, const boost::json::object& patch) {
   cgroups::Resources merged = cgroups::parse_resources(resources, "linux.resources");
   auto cgroup = cgroups::load_manager(state.cgroup);
   if (!cgroup->enabled()) {
-    throw Error("cannot update container \"" + id + "\": it has no cgroup (rootless without delegation)");
+    throw Error("cannot update container \"" + id + "\": " + std::string(cgroups::kNoRootlessCgroup));
   }
   cgroup->apply(merged);
   dir.save_config(boost::json::serialize(config));

@@ -69,6 +69,11 @@ struct Stats {
   std::map<std::string, HugetlbStats> hugetlb;  // by page size, for the sizes the cgroup offers
 };
 
+// What errors say of a container whose manager is not enabled(), and what to do about it.
+inline constexpr std::string_view kNoRootlessCgroup =
+    "it has no cgroup: a rootless container gets one only where the user has a delegated cgroup v2 "
+    "subtree (systemd's user@.service delegates one; cgroup v1 never does)";
+
 // One container's cgroup, across every hierarchy the host has.
 class Manager {
  public:
